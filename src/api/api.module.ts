@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AuthModule } from '../auth/auth.module.js';
+import { Dispatcher } from './dispatcher.js';
+import { HttpErrorFilter } from './error.filter.js';
+import { RestController } from './rest.controller.js';
+
+@Module({
+  imports: [AuthModule],
+  controllers: [RestController],
+  providers: [Dispatcher, { provide: APP_FILTER, useClass: HttpErrorFilter }],
+  exports: [Dispatcher],
+})
+export class ApiModule {}

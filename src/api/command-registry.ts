@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import type { z } from 'zod';
+import type { AuthContext } from '../common/auth-context.js';
+
+/** Who may call a command. Every command declares one: there is no default. */
+export type Access = 'public' | 'authenticated' | 'admin';
+
+export const WIRE_COMMANDS = ['list', 'create', 'read', 'update', 'delete'] as const;
+
+/** What a command receives once the envelope has been validated and the caller authorised. */
+export interface CommandInput<Payload, Entity, Auth> {
+  auth: Auth;
+  entity: Entity;
+  payload: Payload;
+}
+
+interface CommandShape<Payload, Entity, Result, Auth> {
+  access: Access;
+  summary: string;
+  /** Present when the command addresses one entity (read, update, delete). */
+  entity?: z.ZodType<Entity>;
+  /** Validates `payload`; list options for `list`. Absent means the command takes none. */
+  payload?: z.ZodType<Payload>;
+  /** Schema of the answer, for the OpenAPI document. */
+  result?: z.ZodType;
+  /** Status of a successful REST answer (default 200). */
+  successStatus?: number;
+  handle(input: CommandInput<Payload, Entity, Auth>): Promise<Result>;
+}
+
+export type CommandDefinition = CommandShape<unknown, unknown, unknown, AuthContext | null>;
+
+/** A command for signed-in callers: `auth` is always there. */
+export function defineCommand<Payload = undefined, Entity = undefined, Result = unknown>(
+  definition: CommandShape<Payload, Entity, Result, AuthContext> & { access: 'authenticated' | 'admin' },
+): CommandDefinition {
+  return definition;
+}
+
+/** A command anyone may call, signed in or not. */
+export function definePublicCommand<Payload = undefined, Entity = undefined, Result = unknown>(
+  definition: CommandShape<Payload, Entity, Result, AuthContext | null> & { access: 'public' },
+): CommandDefinition {
+  return definition;
+}
+
+export type ModuleCommands = Record<string, CommandDefinition>;
+
+/** The one table of every module and command, read by the dispatcher, both transports and the OpenAPI builder. */
+@Injectable()
+export class CommandRegistry {
+  private readonly modules = new Map<string, Map<string, CommandDefinition>>();
+
+  register(module: string, commands: ModuleCommands): void {
+    const table = this.modules.get(module) ?? new Map<string, CommandDefinition>();
+    for (const [name, definition] of Object.entries(commands)) {
+      if (table.has(name)) throw new Error(`command ${module}.${name} is registered twice`);
+      table.set(name, definition);
+    }
+    this.modules.set(module, table);
+  }
+
+  hasModule(module: string): boolean {
+    return this.modules.has(module);
+  }
+
+  find(module: string, command: string): CommandDefinition | undefined {
+    return this.modules.get(module)?.get(command);
+  }
+
+  entries(): Array<{ module: string; command: string; definition: CommandDefinition }> {
+    return [...this.modules].flatMap(([module, table]) =>
+      [...table].map(([command, definition]) => ({ module, command, definition })),
+    );
+  }
+}

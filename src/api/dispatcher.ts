@@ -1,0 +1,91 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { AuthContext } from '../common/auth-context.js';
+import { DomainError, errorBody, forbidden, toDomainError, validationFailed, type ErrorBody, type ErrorDetail } from '../common/errors.js';
+import { LOGGER } from '../logging/logger.js';
+import { CommandRegistry, type CommandDefinition } from './command-registry.js';
+
+export interface CommandRequest {
+  module: string;
+  command: string;
+  entity?: unknown;
+  payload?: unknown;
+  requestId?: string;
+}
+
+/** Establishes who the caller is; each transport brings its own (bearer header, live socket). */
+export type Authenticate = () => Promise<AuthContext>;
+
+export type CommandOutcome = { ok: true; status: number; body: unknown } | { ok: false; status: number; body: ErrorBody };
+
+function zodDetails(error: z.ZodError, prefix: string): ErrorDetail[] {
+  return error.issues.map((issue) => ({
+    path: [prefix, ...issue.path.map(String)].filter((part) => part !== '').join('.'),
+    message: issue.message,
+  }));
+}
+
+/**
+ * The one path every request takes, whatever its transport: find the command, authenticate,
+ * authorise, validate, run, and turn any failure into the one error shape.
+ */
+@Injectable()
+export class Dispatcher {
+  constructor(
+    private readonly registry: CommandRegistry,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async dispatch(request: CommandRequest, authenticate: Authenticate): Promise<CommandOutcome> {
+    try {
+      const definition = this.resolve(request);
+      const auth = definition.access === 'public' ? null : await authenticate();
+      if (definition.access === 'admin' && auth?.role !== 'admin') throw forbidden('this needs an admin');
+      const entity = this.parseEntity(definition, request.entity);
+      const payload = this.parsePayload(definition, request.payload);
+      const body = await definition.handle({ auth, entity, payload });
+      return { ok: true, status: definition.successStatus ?? 200, body };
+    } catch (thrown) {
+      const error = toDomainError(thrown);
+      if (error.code === 'internal' || error.code === 'unavailable') {
+        this.logger.error({ err: thrown, module: request.module, command: request.command }, 'request failed');
+      }
+      return { ok: false, status: error.status, body: errorBody(error, this.context(request)) };
+    }
+  }
+
+  context(request: Partial<CommandRequest>): { module?: string; command?: string; requestId?: string } {
+    return { module: request.module, command: request.command, requestId: request.requestId };
+  }
+
+  private resolve(request: CommandRequest): CommandDefinition {
+    if (!this.registry.hasModule(request.module)) throw new DomainError('not_found', `module ${request.module} not found`);
+    const definition = this.registry.find(request.module, request.command);
+    if (!definition) throw new DomainError('not_found', `command ${request.command} not found in module ${request.module}`);
+    return definition;
+  }
+
+  private parseEntity(definition: CommandDefinition, entity: unknown): unknown {
+    if (!definition.entity) return undefined;
+    if (entity === undefined || entity === null || entity === '') {
+      throw validationFailed([{ path: 'entity', message: 'is required' }], 'entity is required for this command');
+    }
+    if (typeof entity !== 'string' && typeof entity !== 'number') {
+      throw validationFailed([{ path: 'entity', message: 'must be a string or a number' }]);
+    }
+    const parsed = definition.entity.safeParse(entity);
+    if (!parsed.success) throw validationFailed(zodDetails(parsed.error, 'entity'));
+    return parsed.data;
+  }
+
+  private parsePayload(definition: CommandDefinition, payload: unknown): unknown {
+    if (!definition.payload) return undefined;
+    const parsed = definition.payload.safeParse(payload);
+    if (parsed.success) return parsed.data;
+    if (payload === undefined || payload === null) {
+      throw validationFailed([{ path: 'payload', message: 'is required' }], 'payload is required for this command');
+    }
+    throw validationFailed(zodDetails(parsed.error, 'payload'));
+  }
+}

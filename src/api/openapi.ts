@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { CommandRegistry, type CommandDefinition } from './command-registry.js';
+
+type JsonSchema = Record<string, unknown>;
+type Operation = Record<string, unknown>;
+
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+};
+
+const errorSchema: JsonSchema = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['status', 'code', 'message', 'details', 'context'],
+      properties: {
+        status: { type: 'integer' },
+        code: {
+          type: 'string',
+          enum: ['validation_failed', 'unauthorized', 'token_expired', 'forbidden', 'not_found', 'conflict', 'rate_limited', 'unavailable', 'internal'],
+        },
+        message: { type: 'string' },
+        details: { type: 'array', items: {} },
+        context: { type: 'object', properties: { module: { type: 'string' }, command: { type: 'string' }, requestId: { type: 'string' } } },
+      },
+    },
+  },
+};
+
+/** Where each command lives on REST; commands beyond the five verbs are `POST /api/<module>/<command>`. */
+function restRoutes(module: string, command: string, definition: CommandDefinition): Array<{ method: string; path: string }> {
+  const item = `/api/${module}/{id}`;
+  switch (command) {
+    case 'list':
+      return [{ method: 'get', path: `/api/${module}` }];
+    case 'read':
+      return [{ method: 'get', path: item }];
+    case 'create':
+      return [{ method: 'post', path: `/api/${module}` }];
+    case 'update':
+      return [
+        { method: 'put', path: item },
+        { method: 'patch', path: item },
+      ];
+    case 'delete':
+      return [{ method: 'delete', path: definition.entity ? item : `/api/${module}` }];
+    default:
+      return [{ method: 'post', path: `/api/${module}/${command}` }];
+  }
+}
+
+function operation(module: string, command: string, definition: CommandDefinition): Operation {
+  const parameters: unknown[] = [];
+  if (definition.entity) parameters.push({ name: 'id', in: 'path', required: true, schema: jsonSchema(definition.entity, 'input') });
+  let requestBody: unknown;
+  if (definition.payload && command === 'list') {
+    const properties = (jsonSchema(definition.payload, 'input').properties ?? {}) as Record<string, JsonSchema>;
+    for (const [name, schema] of Object.entries(properties)) parameters.push({ name, in: 'query', required: false, schema });
+  } else if (definition.payload) {
+    requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(definition.payload, 'input') } } };
+  }
+  const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+  return {
+    tags: [module],
+    operationId: `${module}.${command}`,
+    summary: definition.summary,
+    description: `Socket.IO: \`request\` with \`{module: "${module}", command: "${command}"}\`. Access: ${definition.access}.`,
+    ...(definition.access === 'public' ? { security: [] } : {}),
+    parameters,
+    ...(requestBody ? { requestBody } : {}),
+    responses: {
+      [String(definition.successStatus ?? 200)]: {
+        description: 'success',
+        content: { 'application/json': { schema: definition.result ? jsonSchema(definition.result, 'output') : {} } },
+      },
+      '400': errorResponse('validation_failed'),
+      ...(definition.access === 'public' ? {} : { '401': errorResponse('unauthorized or token_expired') }),
+      ...(definition.access === 'admin' || definition.entity ? { '403': errorResponse('forbidden') } : {}),
+      ...(definition.entity ? { '404': errorResponse('not_found') } : {}),
+      '503': errorResponse('unavailable'),
+    },
+  };
+}
+
+/** The OpenAPI document of the REST API, built from the command registry so it cannot drift from the code. */
+export function buildOpenApiDocument(registry: CommandRegistry, version: string) {
+  const paths: Record<string, Record<string, Operation>> = {};
+  for (const { module, command, definition } of registry.entries()) {
+    for (const route of restRoutes(module, command, definition)) {
+      paths[route.path] ??= {};
+      paths[route.path][route.method] = operation(module, command, definition);
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'mtx-relay',
+      version,
+      description: 'Camera relay control server for MediaMTX. Every operation is also a Socket.IO `request`.',
+    },
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: { Error: errorSchema },
+    },
+    paths,
+  };
+}

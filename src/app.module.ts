@@ -1,0 +1,16 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ApiModule } from './api/api.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { CoreModule, type CoreDependencies } from './core.module.js';
+import { RealtimeModule } from './realtime/realtime.module.js';
+import { UsersModule } from './users/users.module.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(dependencies: CoreDependencies): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CoreModule.forRoot(dependencies), UsersModule, AuthModule, ApiModule, RealtimeModule],
+    };
+  }
+}

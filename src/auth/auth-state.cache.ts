@@ -1,0 +1,62 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type Repository } from 'typeorm';
+import { EventBus } from '../events/event-bus.js';
+import { UsersService, type UserAuthState } from '../users/users.service.js';
+import { AuthSession } from './session.entity.js';
+
+const MAX_ENTRIES = 10_000;
+
+/** A Map that forgets its oldest entry past a size, so a flood of ids cannot grow it without bound. */
+class BoundedMap<K, V> extends Map<K, V> {
+  override set(key: K, value: V): this {
+    if (!this.has(key) && this.size >= MAX_ENTRIES) this.delete(this.keys().next().value as K);
+    return super.set(key, value);
+  }
+}
+
+/**
+ * What every authenticated request checks: the user's current role, can_login and token
+ * version, and whether the login session is still open. Cached so a request costs no query,
+ * and dropped the moment the users service or a logout announces a change.
+ */
+@Injectable()
+export class AuthStateCache {
+  private readonly users = new BoundedMap<number, Promise<UserAuthState | null>>();
+  private readonly sessions = new BoundedMap<string, Promise<boolean>>();
+  private readonly sessionRows: Repository<AuthSession>;
+
+  constructor(
+    private readonly usersService: UsersService,
+    @Inject(DataSource) dataSource: DataSource,
+    bus: EventBus,
+  ) {
+    this.sessionRows = dataSource.getRepository(AuthSession);
+    bus.subscribe('domain', (event) => {
+      if (event.domain === 'users' && event.entity !== null) this.users.delete(event.entity);
+    });
+    bus.subscribe('user.revoked', ({ userId }) => this.users.delete(userId));
+    bus.subscribe('session.revoked', ({ sessionId }) => this.sessions.set(sessionId, Promise.resolve(false)));
+  }
+
+  user(id: number): Promise<UserAuthState | null> {
+    return this.cached(this.users, id, () => this.usersService.findAccount(id));
+  }
+
+  sessionOpen(id: string): Promise<boolean> {
+    return this.cached(this.sessions, id, async () => {
+      const session = await this.sessionRows.findOneBy({ id });
+      return session !== null && session.revokedAt === null && session.expiresAt.getTime() > Date.now();
+    });
+  }
+
+  /** Shares one lookup between concurrent callers; a failed lookup is not kept. */
+  private cached<K, V>(map: Map<K, Promise<V>>, key: K, load: () => Promise<V>): Promise<V> {
+    let entry = map.get(key);
+    if (!entry) {
+      entry = load();
+      map.set(key, entry);
+      entry.catch(() => map.get(key) === entry && map.delete(key));
+    }
+    return entry;
+  }
+}

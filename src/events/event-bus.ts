@@ -1,0 +1,38 @@
+import { EventEmitter } from 'node:events';
+import { Injectable } from '@nestjs/common';
+
+/** A change in a domain, as published on the topic feed (`<domain>:<event>`). */
+export interface DomainEvent {
+  domain: 'users' | 'camera' | 'credentials';
+  entity: number | null;
+  event: string;
+  details: Record<string, unknown>;
+}
+
+/** Everything services announce to each other inside the process. */
+export interface InternalEvents {
+  domain: DomainEvent;
+  /** Every token of the user is void (token version bumped, user disabled or deleted). */
+  'user.revoked': { userId: number; reason: string };
+  /** One login session ended (logout, refresh-token reuse). */
+  'session.revoked': { sessionId: string; userId: number; reason: string };
+}
+
+/** Typed in-process publish/subscribe; listeners run synchronously in publish order. */
+@Injectable()
+export class EventBus {
+  private readonly emitter = new EventEmitter({ captureRejections: false });
+
+  constructor() {
+    this.emitter.setMaxListeners(100);
+  }
+
+  publish<K extends keyof InternalEvents>(name: K, event: InternalEvents[K]): void {
+    this.emitter.emit(name, event);
+  }
+
+  subscribe<K extends keyof InternalEvents>(name: K, listener: (event: InternalEvents[K]) => void): () => void {
+    this.emitter.on(name, listener);
+    return () => this.emitter.off(name, listener);
+  }
+}

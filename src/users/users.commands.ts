@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { defineCommand, type ModuleCommands } from '../api/command-registry.js';
+import { createUserSchema, listUsersSchema, updateUserSchema, userIdSchema, userViewSchema } from './users.schemas.js';
+import type { UsersService } from './users.service.js';
+
+const deletedSchema = z.object({ id: z.number().int(), deleted: z.literal(true) });
+const listResult = (item: z.ZodType) => z.object({ items: z.array(item), total: z.number(), page: z.number(), itemsPerPage: z.number() });
+
+/** The `users` module: admins manage everyone; a user reads and updates their own account. */
+export function usersCommands(users: UsersService): ModuleCommands {
+  return {
+    list: defineCommand({
+      access: 'admin',
+      summary: 'List users',
+      payload: listUsersSchema,
+      result: listResult(userViewSchema),
+      handle: ({ auth, payload }) => users.list(auth, payload),
+    }),
+    read: defineCommand({
+      access: 'authenticated',
+      summary: 'Read a user (a user may read only themselves)',
+      entity: userIdSchema,
+      result: userViewSchema,
+      handle: ({ auth, entity }) => users.read(auth, entity),
+    }),
+    create: defineCommand({
+      access: 'admin',
+      summary: 'Create a user',
+      payload: createUserSchema,
+      result: userViewSchema,
+      successStatus: 201,
+      handle: ({ auth, payload }) => users.create(auth, payload),
+    }),
+    update: defineCommand({
+      access: 'authenticated',
+      summary: 'Change a user (a user may change only their own username and password)',
+      entity: userIdSchema,
+      payload: updateUserSchema,
+      result: userViewSchema,
+      handle: ({ auth, entity, payload }) => users.update(auth, entity, payload),
+    }),
+    delete: defineCommand({
+      access: 'admin',
+      summary: 'Delete a user',
+      entity: userIdSchema,
+      result: deletedSchema,
+      handle: ({ auth, entity }) => users.delete(auth, entity),
+    }),
+  };
+}

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { listOptionsSchema } from '../common/list-options.js';
+
+export const USER_SORT_FIELDS = ['id', 'username', 'role', 'created_at', 'updated_at'] as const;
+
+export const userIdSchema = z.coerce
+  .number({ message: 'must be a user id (a positive whole number)' })
+  .int('must be a user id (a positive whole number)')
+  .positive('must be a user id (a positive whole number)')
+  .max(2147483647, 'must be a user id (a positive whole number)');
+
+const username = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'must be 1 to 64 letters, digits or . _ @ -, starting with a letter or digit');
+const password = z.string().min(8, 'must be at least 8 characters').max(1024, 'must be at most 1024 characters');
+const role = z.enum(['admin', 'user']);
+
+export const createUserSchema = z.strictObject({
+  username,
+  password,
+  role: role.default('user'),
+  can_login: z.boolean().default(true),
+});
+
+export const updateUserSchema = z
+  .strictObject({
+    username: username.optional(),
+    password: password.optional(),
+    role: role.optional(),
+    can_login: z.boolean().optional(),
+  })
+  .refine((value) => Object.values(value).some((field) => field !== undefined), { message: 'name at least one field to change' });
+
+export const listUsersSchema = listOptionsSchema(USER_SORT_FIELDS);
+
+export const userViewSchema = z.object({
+  id: z.number().int(),
+  username: z.string(),
+  role,
+  can_login: z.boolean(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+export type CreateUserDto = z.infer<typeof createUserSchema>;
+export type UpdateUserDto = z.infer<typeof updateUserSchema>;
+export type UserView = z.infer<typeof userViewSchema>;

@@ -1,0 +1,187 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager, type Repository } from 'typeorm';
+import { isAdmin, type AuthContext, type Role } from '../common/auth-context.js';
+import { conflict, forbidden, notFound } from '../common/errors.js';
+import { likePattern, type ListOptions, type ListResult } from '../common/list-options.js';
+import { EventBus } from '../events/event-bus.js';
+import { PasswordHasher } from './password-hasher.js';
+import { User } from './user.entity.js';
+import type { CreateUserDto, UpdateUserDto, USER_SORT_FIELDS, UserView } from './users.schemas.js';
+
+/** What authentication needs to know about a user, kept small so it can be cached. */
+export interface UserAuthState {
+  id: number;
+  username: string;
+  role: Role;
+  canLogin: boolean;
+  tokenVersion: number;
+}
+
+const SORT_COLUMNS: Record<(typeof USER_SORT_FIELDS)[number], string> = {
+  id: 'user.id',
+  username: 'lower(user.username)',
+  role: 'user.role',
+  created_at: 'user.createdAt',
+  updated_at: 'user.updatedAt',
+};
+
+// Serialises every change that could leave the server without an active admin.
+const ADMIN_CHANGE_LOCK = 7_100_001;
+
+const UNIQUE_VIOLATION = '23505';
+
+export function toUserView(user: User): UserView {
+  return {
+    id: user.id,
+    username: user.username,
+    role: user.role,
+    can_login: user.canLogin,
+    created_at: user.createdAt.toISOString(),
+    updated_at: user.updatedAt.toISOString(),
+  };
+}
+
+/** A user as login and refresh need it: the state tokens are issued under, and the public view. */
+export interface UserAccount extends UserAuthState {
+  view: UserView;
+}
+
+const account = (user: User): UserAccount => ({
+  id: user.id,
+  username: user.username,
+  role: user.role,
+  canLogin: user.canLogin,
+  tokenVersion: user.tokenVersion,
+  view: toUserView(user),
+});
+
+@Injectable()
+export class UsersService {
+  private readonly users: Repository<User>;
+
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    private readonly hasher: PasswordHasher,
+    private readonly bus: EventBus,
+  ) {
+    this.users = dataSource.getRepository(User);
+  }
+
+  async list(_auth: AuthContext, options: ListOptions<(typeof USER_SORT_FIELDS)[number]>): Promise<ListResult<UserView>> {
+    const query = this.users.createQueryBuilder('user');
+    if (options.search) query.where('user.username ILIKE :pattern', { pattern: likePattern(options.search) });
+    query
+      .orderBy(SORT_COLUMNS[options.sortBy.field], options.sortBy.direction)
+      .addOrderBy('user.id', 'ASC')
+      .skip((options.page - 1) * options.itemsPerPage)
+      .take(options.itemsPerPage);
+    const [rows, total] = await query.getManyAndCount();
+    return { items: rows.map(toUserView), total, page: options.page, itemsPerPage: options.itemsPerPage };
+  }
+
+  async read(auth: AuthContext, id: number): Promise<UserView> {
+    return toUserView(await this.findVisible(auth, id));
+  }
+
+  async create(_auth: AuthContext, dto: CreateUserDto): Promise<UserView> {
+    const user = await this.insert(dto);
+    this.bus.publish('domain', { domain: 'users', entity: user.id, event: 'created', details: { username: user.username, role: user.role } });
+    return toUserView(user);
+  }
+
+  async update(auth: AuthContext, id: number, dto: UpdateUserDto): Promise<UserView> {
+    const existing = await this.findVisible(auth, id);
+    if (!isAdmin(auth) && (dto.role !== undefined || dto.can_login !== undefined)) {
+      throw forbidden('only an admin may change role or can_login');
+    }
+    const passwordHash = dto.password === undefined ? undefined : await this.hasher.hash(dto.password);
+    const revokes = passwordHash !== undefined || (dto.can_login === false && existing.canLogin);
+    const user = await this.dataSource.transaction(async (manager) => {
+      const losesAdmin = existing.role === 'admin' && (dto.role === 'user' || dto.can_login === false);
+      if (losesAdmin) await this.assertAnotherActiveAdmin(manager, id, 'demote or disable');
+      const changes: Partial<User> = {};
+      if (dto.username !== undefined) changes.username = dto.username;
+      if (dto.role !== undefined) changes.role = dto.role;
+      if (dto.can_login !== undefined) changes.canLogin = dto.can_login;
+      if (passwordHash !== undefined) changes.passwordHash = passwordHash;
+      if (revokes) changes.tokenVersion = existing.tokenVersion + 1;
+      await this.uniqueUsername(dto.username, () => manager.update(User, { id }, changes));
+      return manager.findOneByOrFail(User, { id });
+    });
+    const changed = Object.keys(dto).filter((field) => field !== 'password');
+    this.bus.publish('domain', {
+      domain: 'users',
+      entity: id,
+      event: 'updated',
+      details: { username: user.username, role: user.role, changed: passwordHash ? [...changed, 'password'] : changed },
+    });
+    if (revokes) this.bus.publish('user.revoked', { userId: id, reason: passwordHash ? 'password changed' : 'login disabled' });
+    return toUserView(user);
+  }
+
+  async delete(auth: AuthContext, id: number): Promise<{ id: number; deleted: true }> {
+    if (auth.userId === id) throw forbidden('you cannot delete yourself');
+    const user = await this.findVisible(auth, id);
+    await this.dataSource.transaction(async (manager) => {
+      if (user.role === 'admin') await this.assertAnotherActiveAdmin(manager, id, 'delete');
+      await manager.delete(User, { id });
+    });
+    this.bus.publish('user.revoked', { userId: id, reason: 'user deleted' });
+    this.bus.publish('domain', { domain: 'users', entity: id, event: 'deleted', details: { username: user.username } });
+    return { id, deleted: true };
+  }
+
+  /** The first start creates the `admin` account; later starts leave the users alone. */
+  async ensureInitialAdmin(password: string): Promise<boolean> {
+    if ((await this.users.count()) > 0) return false;
+    await this.insert({ username: 'admin', password, role: 'admin', can_login: true });
+    return true;
+  }
+
+  async findAccount(id: number): Promise<UserAccount | null> {
+    const user = await this.users.findOneBy({ id });
+    return user ? account(user) : null;
+  }
+
+  /** The user of that name with their password hash, for a login attempt. */
+  async findForLogin(username: string): Promise<(UserAccount & { passwordHash: string }) | null> {
+    const user = await this.users
+      .createQueryBuilder('user')
+      .addSelect('user.passwordHash')
+      .where('lower(user.username) = lower(:username)', { username })
+      .getOne();
+    return user ? { ...account(user), passwordHash: user.passwordHash } : null;
+  }
+
+  private async insert(dto: CreateUserDto): Promise<User> {
+    const passwordHash = await this.hasher.hash(dto.password);
+    const user = this.users.create({ username: dto.username, role: dto.role, canLogin: dto.can_login, passwordHash });
+    return this.uniqueUsername(dto.username, () => this.users.save(user));
+  }
+
+  /** A user sees only themselves; anyone else's account does not exist for them. */
+  private async findVisible(auth: AuthContext, id: number): Promise<User> {
+    const user = isAdmin(auth) || auth.userId === id ? await this.users.findOneBy({ id }) : null;
+    if (!user) throw notFound('user', id);
+    return user;
+  }
+
+  private async assertAnotherActiveAdmin(manager: EntityManager, exceptId: number, action: string): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock($1)', [ADMIN_CHANGE_LOCK]);
+    const others = await manager
+      .createQueryBuilder(User, 'user')
+      .where('user.role = :role AND user.canLogin AND user.id <> :id', { role: 'admin', id: exceptId })
+      .getCount();
+    if (others === 0) throw conflict(`you cannot ${action} the last admin who can log in`);
+  }
+
+  private async uniqueUsername<T>(username: string | undefined, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      const code = (error as { driverError?: { code?: string } }).driverError?.code;
+      if (code === UNIQUE_VIOLATION) throw conflict(`username ${username ?? ''} is already taken`, [{ path: 'username', message: 'is already taken' }]);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,159 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { io, type Socket, type ManagerOptions, type SocketOptions } from 'socket.io-client';
+import { createDatabase } from './postgres.js';
+
+const MAIN = resolve(import.meta.dirname, '../../dist/main.js');
+export const ADMIN_PASSWORD = 'admin-password-for-tests';
+export const JWT_SECRET = 'a-test-jwt-secret-that-is-long-enough-0123456789';
+
+export interface HttpAnswer<T = any> {
+  status: number;
+  body: T;
+  text: string;
+}
+
+export interface TestServer {
+  url: string;
+  databaseUrl: string;
+  /** Every line the server wrote to stdout and stderr so far. */
+  output: string[];
+  process: ChildProcess;
+  http<T = any>(method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<HttpAnswer<T>>;
+  login(username?: string, password?: string): Promise<{ bearer: string; refresh: string; expiration: string; user: any }>;
+  /** Stops the server with SIGTERM and waits for it to exit; returns the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  databaseUrl?: string;
+}
+
+/** Boots the built server (dist/main.js) on a fresh database, as a user would run it. */
+export async function startServer(options: StartOptions = {}): Promise<TestServer> {
+  const adminUrl = process.env.TEST_POSTGRES_ADMIN_URL;
+  if (!adminUrl && !options.databaseUrl) throw new Error('TEST_POSTGRES_ADMIN_URL is not set: run the tests through jest');
+  const databaseUrl = options.databaseUrl ?? (await createDatabase(adminUrl!, `test_${randomBytes(6).toString('hex')}`));
+  const dataDir = mkdtempSync(join(tmpdir(), 'mtx-relay-data-'));
+  const child = spawn(process.execPath, [MAIN], {
+    env: {
+      PATH: process.env.PATH,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      DATA_DIR: dataDir,
+      ADMIN_PASSWORD,
+      JWT_SECRET,
+      LOG_LEVEL: 'debug',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output.join('\n')}`)), 30000);
+    const onLine = (line: string) => {
+      output.push(line);
+      if (line.includes('"msg":"listening"')) {
+        clearTimeout(timer);
+        resolveUrl((JSON.parse(line) as { url: string }).url);
+      }
+    };
+    let pending = { stdout: '', stderr: '' };
+    for (const stream of ['stdout', 'stderr'] as const) {
+      child[stream]!.setEncoding('utf8');
+      child[stream]!.on('data', (chunk: string) => {
+        const lines = (pending[stream] + chunk).split('\n');
+        pending = { ...pending, [stream]: lines.pop() ?? '' };
+        lines.forEach(onLine);
+      });
+    }
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${output.join('\n')}`));
+    });
+  });
+
+  const http = async <T>(method: string, path: string, opts: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Promise<HttpAnswer<T>> => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | undefined = opts.rawBody;
+    if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] = 'application/json';
+    }
+    const response = await fetch(`${url}${path}`, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, body: parsed as T, text };
+  };
+
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  return {
+    url,
+    databaseUrl,
+    output,
+    process: child,
+    http,
+    async login(username = 'admin', password = ADMIN_PASSWORD) {
+      const answer = await http<{ bearer: string; refresh: string; expiration: string; user: any }>('POST', '/api/auth', { body: { username, password } });
+      if (answer.status !== 200) throw new Error(`login of ${username} failed: ${answer.text}`);
+      return answer.body;
+    },
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const code = await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
+
+export type ClientSocket = Socket;
+
+/** Connects a socket.io client and resolves once connected; rejects with the connect_error. */
+export function connectSocket(url: string, options: Partial<ManagerOptions & SocketOptions> = {}): Promise<Socket> {
+  const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, ...options });
+  return new Promise((resolveSocket, reject) => {
+    socket.once('connect', () => resolveSocket(socket));
+    socket.once('connect_error', (error) => {
+      socket.close();
+      reject(error);
+    });
+  });
+}
+
+let requestCounter = 0;
+
+/** Sends a `request` and resolves with the answer on its requestId event. */
+export function rpc<T = any>(socket: Socket, request: { module: string; command: string; entity?: unknown; payload?: unknown; requestId?: string }): Promise<T> {
+  const requestId = request.requestId ?? `r${++requestCounter}`;
+  return new Promise((resolveAnswer, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer to ${requestId}`)), 10000);
+    socket.once(requestId, (answer: T) => {
+      clearTimeout(timer);
+      resolveAnswer(answer);
+    });
+    socket.emit('request', { ...request, requestId });
+  });
+}
+
+/** Resolves with the next `event` on the socket, or rejects after `ms`. */
+export function nextEvent<T = any>(socket: Socket, event: string, ms = 5000): Promise<T> {
+  return new Promise((resolveEvent, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event} within ${ms} ms`)), ms);
+    socket.once(event, (payload: T) => {
+      clearTimeout(timer);
+      resolveEvent(payload);
+    });
+  });
+}
