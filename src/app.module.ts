@@ -1,7 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ApiModule } from './api/api.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { CamerasModule } from './cameras/cameras.module.js';
 import { CoreModule, type CoreDependencies } from './core.module.js';
+import { CredentialsModule } from './credentials/credentials.module.js';
+import { HealthModule } from './health/health.module.js';
+import { LogsModule } from './logging/logs.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -10,7 +14,17 @@ export class AppModule {
   static forRoot(dependencies: CoreDependencies): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(dependencies), UsersModule, AuthModule, ApiModule, RealtimeModule],
+      imports: [
+        CoreModule.forRoot(dependencies),
+        UsersModule,
+        AuthModule,
+        CredentialsModule,
+        CamerasModule,
+        LogsModule,
+        HealthModule,
+        ApiModule,
+        RealtimeModule,
+      ],
     };
   }
 }

@@ -4,29 +4,32 @@ import { DataSource } from 'typeorm';
 import { CommandRegistry } from './api/command-registry.js';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { EventBus } from './events/event-bus.js';
+import { LogStream } from './logging/log-stream.js';
 import { LOGGER } from './logging/logger.js';
 
 export interface CoreDependencies {
   config: AppConfig;
   logger: Logger;
   dataSource: DataSource;
+  logStream: LogStream;
 }
 
-/** What every feature may use: config, logger, database, event bus and the command registry. */
+/** What every feature may use: config, logger and its live stream, database, event bus and the command registry. */
 @Global()
 @Module({})
 export class CoreModule {
-  static forRoot({ config, logger, dataSource }: CoreDependencies): DynamicModule {
+  static forRoot({ config, logger, dataSource, logStream }: CoreDependencies): DynamicModule {
     return {
       module: CoreModule,
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
         { provide: DataSource, useValue: dataSource },
+        { provide: LogStream, useValue: logStream },
         EventBus,
         CommandRegistry,
       ],
-      exports: [APP_CONFIG, LOGGER, DataSource, EventBus, CommandRegistry],
+      exports: [APP_CONFIG, LOGGER, DataSource, LogStream, EventBus, CommandRegistry],
     };
   }
 }

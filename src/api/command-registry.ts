@@ -7,11 +7,20 @@ export type Access = 'public' | 'authenticated' | 'admin';
 
 export const WIRE_COMMANDS = ['list', 'create', 'read', 'update', 'delete'] as const;
 
+/** The caller's live connection, for commands that change what it receives (Socket.IO only). */
+export interface LiveChannel {
+  join(room: string): void;
+  leave(room: string): void;
+  rooms(): string[];
+}
+
 /** What a command receives once the envelope has been validated and the caller authorised. */
 export interface CommandInput<Payload, Entity, Auth> {
   auth: Auth;
   entity: Entity;
   payload: Payload;
+  /** Null on REST. */
+  channel: LiveChannel | null;
 }
 
 interface CommandShape<Payload, Entity, Result, Auth> {

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { AuthContext } from '../common/auth-context.js';
 import { DomainError, errorBody, forbidden, toDomainError, validationFailed, type ErrorBody, type ErrorDetail } from '../common/errors.js';
 import { LOGGER } from '../logging/logger.js';
-import { CommandRegistry, type CommandDefinition } from './command-registry.js';
+import { CommandRegistry, type CommandDefinition, type LiveChannel } from './command-registry.js';
 
 export interface CommandRequest {
   module: string;
@@ -37,14 +37,14 @@ export class Dispatcher {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async dispatch(request: CommandRequest, authenticate: Authenticate): Promise<CommandOutcome> {
+  async dispatch(request: CommandRequest, authenticate: Authenticate, channel: LiveChannel | null = null): Promise<CommandOutcome> {
     try {
       const definition = this.resolve(request);
       const auth = definition.access === 'public' ? null : await authenticate();
       if (definition.access === 'admin' && auth?.role !== 'admin') throw forbidden('this needs an admin');
       const entity = this.parseEntity(definition, request.entity);
       const payload = this.parsePayload(definition, request.payload);
-      const body = await definition.handle({ auth, entity, payload });
+      const body = await definition.handle({ auth, entity, payload, channel });
       return { ok: true, status: definition.successStatus ?? 200, body };
     } catch (thrown) {
       const error = toDomainError(thrown);

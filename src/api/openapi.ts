@@ -91,7 +91,10 @@ export function buildOpenApiDocument(registry: CommandRegistry, version: string)
   for (const { module, command, definition } of registry.entries()) {
     for (const route of restRoutes(module, command, definition)) {
       paths[route.path] ??= {};
-      paths[route.path][route.method] = operation(module, command, definition);
+      const routeOperation = operation(module, command, definition);
+      // PATCH is an alias of PUT; OpenAPI wants every operationId unique.
+      if (route.method === 'patch') routeOperation.operationId = `${module}.${command}.patch`;
+      paths[route.path][route.method] = routeOperation;
     }
   }
   return {

@@ -39,7 +39,7 @@ export class AuthStateCache {
   }
 
   user(id: number): Promise<UserAuthState | null> {
-    return this.cached(this.users, id, () => this.usersService.findAccount(id));
+    return this.cached(this.users, id, () => this.usersService.findAuthState(id));
   }
 
   sessionOpen(id: string): Promise<boolean> {

@@ -6,7 +6,7 @@ import { DomainError, unauthorized } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { EventBus } from '../events/event-bus.js';
 import { PasswordHasher } from '../users/password-hasher.js';
-import { UsersService, type UserAccount } from '../users/users.service.js';
+import { UsersService, type UserAuthState } from '../users/users.service.js';
 import { AccessTokenService } from './access-token.service.js';
 import type { LoginDto, RefreshDto, Tokens } from './auth.schemas.js';
 import { LoginThrottle } from './login-throttle.js';
@@ -72,7 +72,7 @@ export class AuthService {
       this.bus.publish('session.revoked', { sessionId: session.id, userId: session.userId, reason: 'refresh token reused' });
       throw unauthorized('the refresh token was already used; the session has been ended');
     }
-    const user = await this.users.findAccount(session.userId);
+    const user = await this.users.findAuthState(session.userId);
     const sessionValid = session.revokedAt === null && session.expiresAt.getTime() > Date.now();
     if (!user || !user.canLogin || !sessionValid || session.tokenVersion !== user.tokenVersion) {
       throw unauthorized('the session has ended; log in again');
@@ -86,10 +86,11 @@ export class AuthService {
     return { loggedOut: true };
   }
 
-  private async tokensFor(user: UserAccount, sessionId: string): Promise<Tokens> {
+  private async tokensFor(user: UserAuthState, sessionId: string): Promise<Tokens> {
     const refresh = randomBytes(32).toString('base64url');
     await this.dataSource.getRepository(RefreshToken).insert({ tokenHash: hashToken(refresh), sessionId, usedAt: null });
     const access = this.accessTokens.issue(user, sessionId);
-    return { bearer: access.token, expiration: new Date(access.expiresAt * 1000).toISOString(), refresh, user: user.view };
+    const view = await this.users.viewOf(user.id);
+    return { bearer: access.token, expiration: new Date(access.expiresAt * 1000).toISOString(), refresh, user: view };
   }
 }

@@ -16,6 +16,12 @@ const durationSeconds = z
   })
   .refine((seconds) => seconds > 0, 'must be greater than zero');
 
+/** A 256-bit key, as 64 hex digits or 44 characters of base64. */
+const secretKey = z
+  .string()
+  .transform((value) => (/^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64')))
+  .refine((key) => key.length === 32, 'must be 32 bytes: 64 hex digits or 44 characters of base64 (openssl rand -base64 32)');
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -42,6 +48,16 @@ const envSchema = z.object({
   LOGIN_FREE_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   LOGIN_MAX_BACKOFF: durationSeconds.default(300),
   SHUTDOWN_GRACE: durationSeconds.default(10),
+  SECRETS_KEY: secretKey.optional(),
+  SECRETS_OLD_KEYS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((key) => key.trim()).filter((key) => key.length > 0))
+    .pipe(z.array(secretKey)),
+  MEDIAMTX_RTSP_URL: z.url().default('rtsp://localhost:8554'),
+  MEDIAMTX_HLS_URL: z.url().default('http://localhost:8888'),
+  MEDIAMTX_WEBRTC_URL: z.url().default('http://localhost:8889'),
+  LOG_BUFFER_LINES: z.coerce.number().int().min(500).max(100_000).default(1000),
 });
 
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -62,6 +78,10 @@ export interface AppConfig {
   loginFreeAttempts: number;
   loginMaxBackoffSeconds: number;
   shutdownGraceSeconds: number;
+  /** Key that encrypts secrets now, then keys that only decrypt (older ones). */
+  secretKeys: { current: Buffer; previous: Buffer[] };
+  mediamtxPublicUrls: { rtsp: string; hls: string; webrtc: string };
+  logBufferLines: number;
 }
 
 export class ConfigError extends Error {
@@ -71,11 +91,24 @@ export class ConfigError extends Error {
 }
 
 /** Reads the secret from `file`, creating it with fresh random bytes on first use. */
-function persistentSecret(file: string): string {
+function persistentSecret(file: string, encoding: 'base64url' | 'base64' = 'base64url', bytes = 48): string {
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const secret = randomBytes(48).toString('base64url');
+  const secret = randomBytes(bytes).toString(encoding);
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   return secret;
+}
+
+/**
+ * SECRETS_KEY when set, else a key generated once under DATA_DIR. A key file left behind by
+ * an earlier start stays readable after SECRETS_KEY is introduced, as do SECRETS_OLD_KEYS.
+ */
+function secretKeys(dataDir: string, configured: Buffer | undefined, old: Buffer[]): AppConfig['secretKeys'] {
+  const file = join(dataDir, 'secrets.key');
+  if (configured) {
+    const fromFile = existsSync(file) ? [Buffer.from(readFileSync(file, 'utf8').trim(), 'base64')] : [];
+    return { current: configured, previous: [...old, ...fromFile].filter((key) => !key.equals(configured)) };
+  }
+  return { current: Buffer.from(persistentSecret(file, 'base64', 32), 'base64'), previous: old };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -104,6 +137,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     loginFreeAttempts: values.LOGIN_FREE_ATTEMPTS,
     loginMaxBackoffSeconds: values.LOGIN_MAX_BACKOFF,
     shutdownGraceSeconds: values.SHUTDOWN_GRACE,
+    secretKeys: secretKeys(dataDir, values.SECRETS_KEY, values.SECRETS_OLD_KEYS),
+    mediamtxPublicUrls: { rtsp: values.MEDIAMTX_RTSP_URL, hls: values.MEDIAMTX_HLS_URL, webrtc: values.MEDIAMTX_WEBRTC_URL },
+    logBufferLines: values.LOG_BUFFER_LINES,
   };
 }
 

@@ -1,10 +1,13 @@
 import { DataSource } from 'typeorm';
 import { AuthSession, RefreshToken } from '../auth/session.entity.js';
+import { Camera, CameraGrant } from '../cameras/camera.entity.js';
+import { Credential } from '../credentials/credential.entity.js';
 import { User } from '../users/user.entity.js';
 import { Init1732300000000 } from './migrations/1732300000000-init.js';
+import { CamerasCredentials1732400000000 } from './migrations/1732400000000-cameras-credentials.js';
 
-export const ENTITIES = [User, AuthSession, RefreshToken];
-export const MIGRATIONS = [Init1732300000000];
+export const ENTITIES = [User, AuthSession, RefreshToken, Credential, Camera, CameraGrant];
+export const MIGRATIONS = [Init1732300000000, CamerasCredentials1732400000000];
 
 /** The one DataSource definition, used by the server and by the migration CLI. */
 export function createDataSource(url: string): DataSource {

@@ -14,6 +14,8 @@ export interface InternalEvents {
   domain: DomainEvent;
   /** Every token of the user is void (token version bumped, user disabled or deleted). */
   'user.revoked': { userId: number; reason: string };
+  /** What a user may see changed (role or camera grants); carries the new state in full. */
+  'access.changed': { userId: number; role: 'admin' | 'user'; cameraIds: number[] };
   /** One login session ended (logout, refresh-token reuse). */
   'session.revoked': { sessionId: string; userId: number; reason: string };
 }

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
@@ -26,12 +27,13 @@ export const LOG_LEVEL_NUMBERS = { trace: 20, debug: 30, info: 40, warn: 50, err
 
 const redactPaths = SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]);
 
-export function createLogger(level: LogLevelName, destination: NodeJS.WritableStream = process.stdout): Logger {
+/** The process logger; `capture`, when given, receives every line too (the live log stream). */
+export function createLogger(level: LogLevelName, destination: NodeJS.WritableStream = process.stdout, capture?: NodeJS.WritableStream): Logger {
   const options = {
     level,
     customLevels: LOG_LEVEL_NUMBERS,
     useOnlyCustomLevels: true,
-    base: { pid: process.pid, hostname: process.env.HOSTNAME ?? undefined, service: 'mtx-relay' },
+    base: { pid: process.pid, hostname: hostname(), service: 'mtx-relay' },
     redact: { paths: redactPaths, censor: '[redacted]' },
     serializers: { err: pino.stdSerializers.err },
   };
@@ -42,7 +44,16 @@ export function createLogger(level: LogLevelName, destination: NodeJS.WritableSt
   const stream = onTerminal
     ? pretty({ colorize: true, customLevels, ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss.l' })
     : (destination as pino.DestinationStream);
-  return pino(options, stream) as unknown as Logger;
+  const streams = capture
+    ? pino.multistream(
+        [
+          { level: LOG_LEVEL_NUMBERS.trace, stream },
+          { level: LOG_LEVEL_NUMBERS.trace, stream: capture },
+        ],
+        { levels: LOG_LEVEL_NUMBERS },
+      )
+    : stream;
+  return pino(options, streams) as unknown as Logger;
 }
 
 /** Lets Nest's own messages go through pino. */

@@ -8,8 +8,11 @@ import type { AuthContext } from '../common/auth-context.js';
 import { errorBody, toDomainError } from '../common/errors.js';
 import { EventBus } from '../events/event-bus.js';
 import { LOGGER } from '../logging/logger.js';
+import type { LiveChannel } from '../api/command-registry.js';
 import { readEnvelope } from './envelope.js';
 import { handshakeToken } from './handshake.js';
+import { sessionRoom, userRoom } from './rooms.js';
+import { TopicFeed } from './topic-feed.js';
 
 interface SocketData {
   auth: AuthContext;
@@ -18,8 +21,6 @@ interface SocketData {
 type RelaySocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>;
 type Acknowledge = (body: unknown) => void;
 
-export const userRoom = (userId: number): string => `user:${userId}`;
-export const sessionRoom = (sessionId: string): string => `session:${sessionId}`;
 
 /** Socket.IO face of the command registry: `request` in, one answer out on the requestId event and the ack. */
 @WebSocketGateway()
@@ -31,15 +32,24 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection {
     private readonly dispatcher: Dispatcher,
     private readonly accessTokens: AccessTokenService,
     private readonly bus: EventBus,
+    private readonly topics: TopicFeed,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   afterInit(server: Server): void {
+    this.topics.attach(server);
     // Nest guards do not run at connection time, so authentication is Socket.IO middleware.
     server.use((socket, next) => {
-      this.accessTokens.authenticate(handshakeToken(socket.handshake)).then(
-        (auth) => {
+      const authenticate = async () => {
+        const auth = await this.accessTokens.authenticate(handshakeToken(socket.handshake));
+        const rooms = await this.topics.roomsFor(auth);
+        return { auth, rooms: [userRoom(auth.userId), sessionRoom(auth.sessionId), ...rooms] };
+      };
+      authenticate().then(
+        ({ auth, rooms }) => {
           (socket as RelaySocket).data.auth = auth;
+          // Joined before the connection completes, so no event can slip past a new socket.
+          void socket.join(rooms);
           next();
         },
         (thrown: unknown) => {
@@ -53,11 +63,14 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection {
   }
 
   handleConnection(socket: RelaySocket): void {
-    const { auth } = socket.data;
-    void socket.join([userRoom(auth.userId), sessionRoom(auth.sessionId)]);
+    const channel: LiveChannel = {
+      join: (room) => void socket.join(room),
+      leave: (room) => void socket.leave(room),
+      rooms: () => [...socket.rooms],
+    };
     socket.on('request', (...args: unknown[]) => {
       const acknowledge = typeof args.at(-1) === 'function' ? (args.pop() as Acknowledge) : undefined;
-      this.handleRequest(socket, args[0]).then(
+      this.handleRequest(socket, channel, args[0]).then(
         ({ requestId, body }) => this.answer(socket, requestId, acknowledge, body),
         (thrown: unknown) => {
           this.logger.error({ err: thrown }, 'socket request failed outside the dispatcher');
@@ -68,12 +81,12 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection {
   }
 
   /** Validates the envelope and dispatches; returns where and what to answer. */
-  async handleRequest(socket: RelaySocket, raw: unknown): Promise<{ requestId: string | undefined; body: unknown }> {
+  async handleRequest(socket: RelaySocket, channel: LiveChannel, raw: unknown): Promise<{ requestId: string | undefined; body: unknown }> {
     const envelope = readEnvelope(raw);
     if (!envelope.ok) {
       return { requestId: envelope.requestId, body: errorBody(envelope.error, envelope.context) };
     }
-    const outcome = await this.dispatcher.dispatch(envelope.request, () => this.accessTokens.recheck(socket.data.auth));
+    const outcome = await this.dispatcher.dispatch(envelope.request, () => this.accessTokens.recheck(socket.data.auth), channel);
     return { requestId: envelope.request.requestId, body: outcome.body };
   }
 
@@ -85,6 +98,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection {
 
   private endSessions(room: string, reason: string): void {
     this.server.to(room).emit('session:revoked', { reason });
-    this.server.in(room).disconnectSockets(true);
+    // Once the current tick's answers are out: a socket that logs itself out still gets its answer.
+    setImmediate(() => this.server.in(room).disconnectSockets(true));
   }
 }

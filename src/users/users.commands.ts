@@ -1,10 +1,8 @@
-import { z } from 'zod';
 import { defineCommand, type ModuleCommands } from '../api/command-registry.js';
+import { deletedSchema, listResultSchema } from '../common/schemas.js';
 import { createUserSchema, listUsersSchema, updateUserSchema, userIdSchema, userViewSchema } from './users.schemas.js';
 import type { UsersService } from './users.service.js';
 
-const deletedSchema = z.object({ id: z.number().int(), deleted: z.literal(true) });
-const listResult = (item: z.ZodType) => z.object({ items: z.array(item), total: z.number(), page: z.number(), itemsPerPage: z.number() });
 
 /** The `users` module: admins manage everyone; a user reads and updates their own account. */
 export function usersCommands(users: UsersService): ModuleCommands {
@@ -13,7 +11,7 @@ export function usersCommands(users: UsersService): ModuleCommands {
       access: 'admin',
       summary: 'List users',
       payload: listUsersSchema,
-      result: listResult(userViewSchema),
+      result: listResultSchema(userViewSchema),
       handle: ({ auth, payload }) => users.list(auth, payload),
     }),
     read: defineCommand({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cameraIdsSchema } from '../cameras/cameras.schemas.js';
 import { listOptionsSchema } from '../common/list-options.js';
 
 export const USER_SORT_FIELDS = ['id', 'username', 'role', 'created_at', 'updated_at'] as const;
@@ -21,6 +22,7 @@ export const createUserSchema = z.strictObject({
   password,
   role: role.default('user'),
   can_login: z.boolean().default(true),
+  camera_ids: cameraIdsSchema.default([]),
 });
 
 export const updateUserSchema = z
@@ -29,6 +31,7 @@ export const updateUserSchema = z
     password: password.optional(),
     role: role.optional(),
     can_login: z.boolean().optional(),
+    camera_ids: cameraIdsSchema.optional(),
   })
   .refine((value) => Object.values(value).some((field) => field !== undefined), { message: 'name at least one field to change' });
 
@@ -39,6 +42,7 @@ export const userViewSchema = z.object({
   username: z.string(),
   role,
   can_login: z.boolean(),
+  camera_ids: z.array(z.number().int()).describe('cameras this user may watch'),
   created_at: z.string(),
   updated_at: z.string(),
 });

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type Repository } from 'typeorm';
+import { CameraGrantsService } from '../cameras/camera-grants.service.js';
 import { isAdmin, type AuthContext, type Role } from '../common/auth-context.js';
 import { conflict, forbidden, notFound } from '../common/errors.js';
 import { likePattern, type ListOptions, type ListResult } from '../common/list-options.js';
@@ -30,29 +31,24 @@ const ADMIN_CHANGE_LOCK = 7_100_001;
 
 const UNIQUE_VIOLATION = '23505';
 
-export function toUserView(user: User): UserView {
+export function toUserView(user: User, cameraIds: number[]): UserView {
   return {
     id: user.id,
     username: user.username,
     role: user.role,
     can_login: user.canLogin,
+    camera_ids: cameraIds,
     created_at: user.createdAt.toISOString(),
     updated_at: user.updatedAt.toISOString(),
   };
 }
 
-/** A user as login and refresh need it: the state tokens are issued under, and the public view. */
-export interface UserAccount extends UserAuthState {
-  view: UserView;
-}
-
-const account = (user: User): UserAccount => ({
+const authState = (user: User): UserAuthState => ({
   id: user.id,
   username: user.username,
   role: user.role,
   canLogin: user.canLogin,
   tokenVersion: user.tokenVersion,
-  view: toUserView(user),
 });
 
 @Injectable()
@@ -62,6 +58,7 @@ export class UsersService {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly hasher: PasswordHasher,
+    private readonly grants: CameraGrantsService,
     private readonly bus: EventBus,
   ) {
     this.users = dataSource.getRepository(User);
@@ -76,23 +73,35 @@ export class UsersService {
       .skip((options.page - 1) * options.itemsPerPage)
       .take(options.itemsPerPage);
     const [rows, total] = await query.getManyAndCount();
-    return { items: rows.map(toUserView), total, page: options.page, itemsPerPage: options.itemsPerPage };
+    const grants = await this.grants.cameraIdsOfMany(rows.map((user) => user.id));
+    return { items: rows.map((user) => toUserView(user, grants.get(user.id) ?? [])), total, page: options.page, itemsPerPage: options.itemsPerPage };
   }
 
   async read(auth: AuthContext, id: number): Promise<UserView> {
-    return toUserView(await this.findVisible(auth, id));
+    return this.view(await this.findVisible(auth, id));
+  }
+
+  /** The public view of a user, for login answers. */
+  async viewOf(id: number): Promise<UserView> {
+    const user = await this.users.findOneBy({ id });
+    if (!user) throw notFound('user', id);
+    return this.view(user);
+  }
+
+  private async view(user: User): Promise<UserView> {
+    return toUserView(user, await this.grants.cameraIdsOf(user.id));
   }
 
   async create(_auth: AuthContext, dto: CreateUserDto): Promise<UserView> {
     const user = await this.insert(dto);
     this.bus.publish('domain', { domain: 'users', entity: user.id, event: 'created', details: { username: user.username, role: user.role } });
-    return toUserView(user);
+    return toUserView(user, dto.camera_ids);
   }
 
   async update(auth: AuthContext, id: number, dto: UpdateUserDto): Promise<UserView> {
     const existing = await this.findVisible(auth, id);
-    if (!isAdmin(auth) && (dto.role !== undefined || dto.can_login !== undefined)) {
-      throw forbidden('only an admin may change role or can_login');
+    if (!isAdmin(auth) && (dto.role !== undefined || dto.can_login !== undefined || dto.camera_ids !== undefined)) {
+      throw forbidden('only an admin may change role, can_login or camera_ids');
     }
     const passwordHash = dto.password === undefined ? undefined : await this.hasher.hash(dto.password);
     const revokes = passwordHash !== undefined || (dto.can_login === false && existing.canLogin);
@@ -106,8 +115,10 @@ export class UsersService {
       if (passwordHash !== undefined) changes.passwordHash = passwordHash;
       if (revokes) changes.tokenVersion = existing.tokenVersion + 1;
       await this.uniqueUsername(dto.username, () => manager.update(User, { id }, changes));
+      if (dto.camera_ids !== undefined) await this.grants.replace(manager, id, dto.camera_ids);
       return manager.findOneByOrFail(User, { id });
     });
+    const view = await this.view(user);
     const changed = Object.keys(dto).filter((field) => field !== 'password');
     this.bus.publish('domain', {
       domain: 'users',
@@ -116,7 +127,10 @@ export class UsersService {
       details: { username: user.username, role: user.role, changed: passwordHash ? [...changed, 'password'] : changed },
     });
     if (revokes) this.bus.publish('user.revoked', { userId: id, reason: passwordHash ? 'password changed' : 'login disabled' });
-    return toUserView(user);
+    if (dto.role !== undefined || dto.camera_ids !== undefined) {
+      this.bus.publish('access.changed', { userId: id, role: user.role, cameraIds: view.camera_ids });
+    }
+    return view;
   }
 
   async delete(auth: AuthContext, id: number): Promise<{ id: number; deleted: true }> {
@@ -134,29 +148,33 @@ export class UsersService {
   /** The first start creates the `admin` account; later starts leave the users alone. */
   async ensureInitialAdmin(password: string): Promise<boolean> {
     if ((await this.users.count()) > 0) return false;
-    await this.insert({ username: 'admin', password, role: 'admin', can_login: true });
+    await this.insert({ username: 'admin', password, role: 'admin', can_login: true, camera_ids: [] });
     return true;
   }
 
-  async findAccount(id: number): Promise<UserAccount | null> {
+  async findAuthState(id: number): Promise<UserAuthState | null> {
     const user = await this.users.findOneBy({ id });
-    return user ? account(user) : null;
+    return user ? authState(user) : null;
   }
 
   /** The user of that name with their password hash, for a login attempt. */
-  async findForLogin(username: string): Promise<(UserAccount & { passwordHash: string }) | null> {
+  async findForLogin(username: string): Promise<(UserAuthState & { passwordHash: string }) | null> {
     const user = await this.users
       .createQueryBuilder('user')
       .addSelect('user.passwordHash')
       .where('lower(user.username) = lower(:username)', { username })
       .getOne();
-    return user ? { ...account(user), passwordHash: user.passwordHash } : null;
+    return user ? { ...authState(user), passwordHash: user.passwordHash } : null;
   }
 
   private async insert(dto: CreateUserDto): Promise<User> {
     const passwordHash = await this.hasher.hash(dto.password);
-    const user = this.users.create({ username: dto.username, role: dto.role, canLogin: dto.can_login, passwordHash });
-    return this.uniqueUsername(dto.username, () => this.users.save(user));
+    return this.dataSource.transaction(async (manager) => {
+      const user = manager.create(User, { username: dto.username, role: dto.role, canLogin: dto.can_login, passwordHash });
+      await this.uniqueUsername(dto.username, () => manager.save(user));
+      await this.grants.replace(manager, user.id, dto.camera_ids);
+      return user;
+    });
   }
 
   /** A user sees only themselves; anyone else's account does not exist for them. */

@@ -1,0 +1,22 @@
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { CommandRegistry } from '../api/command-registry.js';
+import { CredentialsModule } from '../credentials/credentials.module.js';
+import { CameraGrantsService } from './camera-grants.service.js';
+import { camerasCommands } from './cameras.commands.js';
+import { CamerasService } from './cameras.service.js';
+
+@Module({
+  imports: [CredentialsModule],
+  providers: [CamerasService, CameraGrantsService],
+  exports: [CamerasService, CameraGrantsService],
+})
+export class CamerasModule implements OnModuleInit {
+  constructor(
+    private readonly registry: CommandRegistry,
+    private readonly cameras: CamerasService,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register('cameras', camerasCommands(this.cameras));
+  }
+}

@@ -1,0 +1,175 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type Repository } from 'typeorm';
+import { isAdmin, type AuthContext } from '../common/auth-context.js';
+import { conflict, notFound, validationFailed } from '../common/errors.js';
+import { likePattern, type ListOptions, type ListResult } from '../common/list-options.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { CredentialsService } from '../credentials/credentials.service.js';
+import { EventBus } from '../events/event-bus.js';
+import { Camera } from './camera.entity.js';
+import type { CAMERA_SORT_FIELDS, CameraView, CreateCameraDto, UpdateCameraDto } from './cameras.schemas.js';
+
+const SORT_COLUMNS: Record<(typeof CAMERA_SORT_FIELDS)[number], string> = {
+  id: 'camera.id',
+  name: 'lower(camera.name)',
+  mtx_path: 'camera.mtxPath',
+  created_at: 'camera.createdAt',
+  updated_at: 'camera.updatedAt',
+};
+
+const UNIQUE_VIOLATION = '23505';
+const WIRE_TO_COLUMN = {
+  name: 'name',
+  description: 'description',
+  mtx_path: 'mtxPath',
+  source_url: 'sourceUrl',
+  credential_id: 'credentialId',
+  rtsp_transport: 'rtspTransport',
+  is_enabled: 'isEnabled',
+} as const satisfies Record<keyof UpdateCameraDto, keyof Camera>;
+
+@Injectable()
+export class CamerasService {
+  private readonly cameras: Repository<Camera>;
+
+  constructor(
+    @Inject(DataSource) dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly credentials: CredentialsService,
+    private readonly bus: EventBus,
+  ) {
+    this.cameras = dataSource.getRepository(Camera);
+    credentials.registerUsage((credentialId) => this.namesUsingCredential(credentialId));
+  }
+
+  async list(auth: AuthContext, options: ListOptions<(typeof CAMERA_SORT_FIELDS)[number]>): Promise<ListResult<CameraView>> {
+    const query = this.visibleTo(auth);
+    if (options.search) {
+      query.andWhere('(camera.name ILIKE :pattern OR camera.mtxPath ILIKE :pattern OR camera.description ILIKE :pattern)', {
+        pattern: likePattern(options.search),
+      });
+    }
+    query
+      .orderBy(SORT_COLUMNS[options.sortBy.field], options.sortBy.direction)
+      .addOrderBy('camera.id', 'ASC')
+      .skip((options.page - 1) * options.itemsPerPage)
+      .take(options.itemsPerPage);
+    const [rows, total] = await query.getManyAndCount();
+    return { items: rows.map((row) => this.view(auth, row)), total, page: options.page, itemsPerPage: options.itemsPerPage };
+  }
+
+  async read(auth: AuthContext, id: number): Promise<CameraView> {
+    return this.view(auth, await this.findVisible(auth, id));
+  }
+
+  async create(auth: AuthContext, dto: CreateCameraDto): Promise<CameraView> {
+    await this.assertCredentialExists(dto.credential_id);
+    const camera = await this.uniquePath(dto.mtx_path, () =>
+      this.cameras.save(
+        this.cameras.create({
+          name: dto.name,
+          description: dto.description,
+          mtxPath: dto.mtx_path,
+          sourceUrl: dto.source_url,
+          credentialId: dto.credential_id,
+          rtspTransport: dto.rtsp_transport,
+          isEnabled: dto.is_enabled,
+        }),
+      ),
+    );
+    this.publish(camera, 'created', {});
+    return this.view(auth, camera);
+  }
+
+  async update(auth: AuthContext, id: number, dto: UpdateCameraDto): Promise<CameraView> {
+    const camera = await this.findVisible(auth, id);
+    if (dto.credential_id !== undefined) await this.assertCredentialExists(dto.credential_id);
+    const changes: Partial<Camera> = {};
+    for (const [field, column] of Object.entries(WIRE_TO_COLUMN) as Array<[keyof UpdateCameraDto, keyof Camera]>) {
+      if (dto[field] !== undefined) Object.assign(changes, { [column]: dto[field] });
+    }
+    await this.uniquePath(dto.mtx_path, () => this.cameras.update({ id }, changes));
+    const updated = await this.cameras.findOneByOrFail({ id: camera.id });
+    this.publish(updated, 'updated', { changed: Object.keys(dto) });
+    return this.view(auth, updated);
+  }
+
+  async delete(auth: AuthContext, id: number): Promise<{ id: number; deleted: true }> {
+    const camera = await this.findVisible(auth, id);
+    await this.cameras.delete({ id });
+    this.publish(camera, 'deleted', {});
+    return { id, deleted: true };
+  }
+
+  async namesUsingCredential(credentialId: number): Promise<string[]> {
+    const rows = await this.cameras.find({ select: { name: true, id: true }, where: { credentialId }, order: { id: 'ASC' } });
+    return rows.map((row) => `${row.name} (camera ${row.id})`);
+  }
+
+  /** An admin sees every camera; a user only those granted to them, and nothing of the rest. */
+  private visibleTo(auth: AuthContext) {
+    const query = this.cameras.createQueryBuilder('camera');
+    if (!isAdmin(auth)) {
+      query.innerJoin('camera_grants', 'grant', 'grant.camera_id = camera.id AND grant.user_id = :userId', { userId: auth.userId });
+    }
+    return query;
+  }
+
+  private async findVisible(auth: AuthContext, id: number): Promise<Camera> {
+    const camera = await this.visibleTo(auth).andWhere('camera.id = :id', { id }).getOne();
+    if (!camera) throw notFound('camera', id);
+    return camera;
+  }
+
+  private async assertCredentialExists(credentialId: number | null): Promise<void> {
+    if (credentialId !== null && !(await this.credentials.exists(credentialId))) {
+      throw validationFailed([{ path: 'payload.credential_id', message: `credential ${credentialId} does not exist` }]);
+    }
+  }
+
+  private view(auth: AuthContext, camera: Camera): CameraView {
+    const { rtsp, hls, webrtc } = this.config.mediamtxPublicUrls;
+    const base = (url: string) => url.replace(/\/+$/, '');
+    const view: CameraView = {
+      id: camera.id,
+      name: camera.name,
+      description: camera.description,
+      mtx_path: camera.mtxPath,
+      is_enabled: camera.isEnabled,
+      urls: {
+        rtsp: `${base(rtsp)}/${camera.mtxPath}`,
+        hls: `${base(hls)}/${camera.mtxPath}/index.m3u8`,
+        webrtc: `${base(webrtc)}/${camera.mtxPath}/whep`,
+      },
+      status: null,
+      created_at: camera.createdAt.toISOString(),
+      updated_at: camera.updatedAt.toISOString(),
+    };
+    if (isAdmin(auth)) {
+      view.source_url = camera.sourceUrl;
+      view.credential_id = camera.credentialId;
+      view.rtsp_transport = camera.rtspTransport;
+    }
+    return view;
+  }
+
+  private publish(camera: Camera, event: 'created' | 'updated' | 'deleted', extra: Record<string, unknown>): void {
+    this.bus.publish('domain', {
+      domain: 'camera',
+      entity: camera.id,
+      event,
+      details: { name: camera.name, mtx_path: camera.mtxPath, is_enabled: camera.isEnabled, ...extra },
+    });
+  }
+
+  private async uniquePath<T>(path: string | undefined, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if ((error as { driverError?: { code?: string } }).driverError?.code === UNIQUE_VIOLATION) {
+        throw conflict(`mtx_path ${path ?? ''} is already used by another camera`, [{ path: 'payload.mtx_path', message: 'is already used' }]);
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import 'reflect-metadata';
+import { loadConfig } from '../config/config.js';
+import { CredentialsService } from '../credentials/credentials.service.js';
+import { SecretBox } from '../crypto/secret-box.js';
+import { openDatabase } from '../database/open-database.js';
+import { EventBus } from '../events/event-bus.js';
+import { createLogger } from '../logging/logger.js';
+
+/**
+ * `npm run secrets:reencrypt`: moves every stored secret to the current key (SECRETS_KEY, or
+ * the key file under DATA_DIR). Old keys must still be configured (SECRETS_OLD_KEYS) to read
+ * what they encrypted. Run it with the server's environment; it may run while the server does.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, process.stderr);
+  const database = await openDatabase(config, logger);
+  try {
+    const box = new SecretBox(config);
+    const changed = await new CredentialsService(database.dataSource, box, new EventBus()).reencryptAll();
+    process.stdout.write(`re-encrypted ${changed} secret value(s) under key ${box.currentKeyId}\n`);
+  } finally {
+    await database.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`mtx-relay secrets:reencrypt: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,132 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from './config.js';
+
+const GOOD_SECRET = 'a-jwt-secret-that-is-long-enough-0123456789';
+
+describe('loadConfig', () => {
+  let dataDir: string;
+  const load = (env: Record<string, string> = {}) => loadConfig({ DATA_DIR: dataDir, ...env });
+  /** The ConfigError that `env` raises. */
+  const failure = (env: Record<string, string>): ConfigError => {
+    try {
+      load(env);
+    } catch (error) {
+      if (error instanceof ConfigError) return error;
+      throw error;
+    }
+    throw new Error(`no ConfigError for ${JSON.stringify(env)}`);
+  };
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'mtx-relay-config-'));
+  });
+  afterEach(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('fills in the documented defaults', () => {
+    const config = load();
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '0.0.0.0',
+      databaseUrl: undefined,
+      dataDir,
+      adminPassword: undefined,
+      jwtIssuer: 'mtx-relay',
+      jwtAudience: 'mtx-relay',
+      accessTokenTtlSeconds: 15 * 60,
+      refreshTokenTtlSeconds: 30 * 24 * 3600,
+      corsOrigins: [],
+      logLevel: 'info',
+      loginFreeAttempts: 5,
+      loginMaxBackoffSeconds: 300,
+      shutdownGraceSeconds: 10,
+    });
+  });
+
+  it('generates a JWT secret under DATA_DIR once and keeps it', () => {
+    const first = load().jwtSecret;
+    expect(first.length).toBeGreaterThanOrEqual(32);
+    expect(readFileSync(join(dataDir, 'jwt-secret'), 'utf8').trim()).toBe(first);
+    expect(load().jwtSecret).toBe(first);
+    expect(load({ JWT_SECRET: GOOD_SECRET }).jwtSecret).toBe(GOOD_SECRET);
+  });
+
+  it('reads the values it is given', () => {
+    const config = load({
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      DATABASE_URL: 'postgres://relay:pw@db:5432/relay',
+      ADMIN_PASSWORD: 'a-long-admin-password',
+      CORS_ORIGINS: ' https://ui.example.com , http://localhost:5173,',
+      LOG_LEVEL: 'debug',
+      LOGIN_FREE_ATTEMPTS: '3',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      databaseUrl: 'postgres://relay:pw@db:5432/relay',
+      adminPassword: 'a-long-admin-password',
+      corsOrigins: ['https://ui.example.com', 'http://localhost:5173'],
+      logLevel: 'debug',
+      loginFreeAttempts: 3,
+    });
+    expect(load({ DATABASE_URL: 'postgresql://localhost/relay' }).databaseUrl).toBe('postgresql://localhost/relay');
+  });
+
+  it('treats empty values as unset', () => {
+    expect(load({ PORT: '', ACCESS_TOKEN_TTL: '', DATABASE_URL: '', JWT_SECRET: '' })).toMatchObject({
+      port: 3000,
+      accessTokenTtlSeconds: 900,
+      databaseUrl: undefined,
+    });
+  });
+
+  it.each([
+    ['15m', 900],
+    ['45', 45],
+    ['30s', 30],
+    ['2h', 7200],
+    ['1m', 60],
+  ])('reads the duration %s as %i seconds', (value, seconds) => {
+    const config = load({ ACCESS_TOKEN_TTL: value, REFRESH_TOKEN_TTL: value, LOGIN_MAX_BACKOFF: value, SHUTDOWN_GRACE: value });
+    expect(config).toMatchObject({
+      accessTokenTtlSeconds: seconds,
+      refreshTokenTtlSeconds: seconds,
+      loginMaxBackoffSeconds: seconds,
+      shutdownGraceSeconds: seconds,
+    });
+  });
+
+  it.each([
+    ['PORT', 'notaport'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['PORT', '80.5'],
+    ['DATABASE_URL', 'mysql://db/relay'],
+    ['DATABASE_URL', 'db:5432'],
+    ['JWT_SECRET', 'too-short'],
+    ['ADMIN_PASSWORD', 'short'],
+    ['ACCESS_TOKEN_TTL', '15 minutes'],
+    ['ACCESS_TOKEN_TTL', '1d'],
+    ['ACCESS_TOKEN_TTL', '0'],
+    ['REFRESH_TOKEN_TTL', '-5m'],
+    ['CORS_ORIGINS', 'not an origin'],
+    ['LOG_LEVEL', 'loud'],
+    ['LOGIN_FREE_ATTEMPTS', '0'],
+  ])('refuses %s=%s with a ConfigError naming the variable', (name, value) => {
+    const error = failure({ [name]: value });
+    expect(error.problems).toHaveLength(1);
+    // A list variable names the bad entry too: `CORS_ORIGINS.0: …`.
+    expect(error.problems[0]).toMatch(new RegExp(`^${name}(\\.\\d+)?: `));
+    expect(error.message).toMatch(new RegExp(`^\\s+- ${name}(\\.\\d+)?: `, 'm'));
+  });
+
+  it('names every bad variable at once', () => {
+    const error = failure({ PORT: 'x', JWT_SECRET: 'short', DATABASE_URL: 'http://db' });
+    expect(error.problems.map((problem) => problem.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'JWT_SECRET', 'PORT']);
+  });
+});

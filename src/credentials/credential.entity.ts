@@ -1,0 +1,67 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+export type CredentialKind = 'basic' | 'token' | 'oauth2';
+
+/** Secret fields hold ciphertext from SecretBox, never plaintext. */
+@Entity({ name: 'credentials' })
+export class Credential {
+  /** Taken from credentials_id_seq before insert: the id is bound into each secret's ciphertext. */
+  @PrimaryColumn({ type: 'integer' })
+  id!: number;
+
+  @Column({ type: 'varchar', length: 200, default: '' })
+  description!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  kind!: CredentialKind;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  username!: string | null;
+
+  @Column({ name: 'client_id', type: 'varchar', length: 255, nullable: true })
+  clientId!: string | null;
+
+  @Column({ name: 'token_url', type: 'text', nullable: true })
+  tokenUrl!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  scope!: string | null;
+
+  @Column({ name: 'password_enc', type: 'text', nullable: true })
+  passwordEnc!: string | null;
+
+  @Column({ name: 'token_enc', type: 'text', nullable: true })
+  tokenEnc!: string | null;
+
+  @Column({ name: 'client_secret_enc', type: 'text', nullable: true })
+  clientSecretEnc!: string | null;
+
+  @Column({ name: 'refresh_token_enc', type: 'text', nullable: true })
+  refreshTokenEnc!: string | null;
+
+  @Column({ name: 'access_token_enc', type: 'text', nullable: true })
+  accessTokenEnc!: string | null;
+
+  @Column({ name: 'access_token_expires_at', type: 'timestamptz', nullable: true })
+  accessTokenExpiresAt!: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
+
+/** Wire name of each secret field and the column that keeps its ciphertext. */
+export const SECRET_COLUMNS = {
+  password: 'passwordEnc',
+  token: 'tokenEnc',
+  client_secret: 'clientSecretEnc',
+  refresh_token: 'refreshTokenEnc',
+  access_token: 'accessTokenEnc',
+} as const satisfies Record<string, keyof Credential>;
+
+export type SecretField = keyof typeof SECRET_COLUMNS;
+
+/** Associated data binding a ciphertext to its row and field. */
+export const secretAad = (id: number, field: SecretField): string => `credentials:${id}:${field}`;

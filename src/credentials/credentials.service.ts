@@ -1,0 +1,202 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager, type Repository } from 'typeorm';
+import { conflict, notFound, validationFailed } from '../common/errors.js';
+import { likePattern, type ListOptions, type ListResult } from '../common/list-options.js';
+import { SecretBox } from '../crypto/secret-box.js';
+import { EventBus } from '../events/event-bus.js';
+import { Credential, SECRET_COLUMNS, secretAad, type CredentialKind, type SecretField } from './credential.entity.js';
+import type { CREDENTIAL_SORT_FIELDS, CreateCredentialDto, CredentialView, UpdateCredentialDto } from './credentials.schemas.js';
+
+/** The wire fields each kind accepts (besides `description`), secrets included. */
+const KIND_FIELDS: Record<CredentialKind, readonly string[]> = {
+  basic: ['username', 'password'],
+  token: ['token'],
+  oauth2: ['client_id', 'client_secret', 'token_url', 'refresh_token', 'scope'],
+};
+
+const KIND_SECRETS: Record<CredentialKind, readonly SecretField[]> = {
+  basic: ['password'],
+  token: ['token'],
+  oauth2: ['client_secret', 'refresh_token', 'access_token'],
+};
+
+const PLAIN_COLUMNS = { username: 'username', client_id: 'clientId', token_url: 'tokenUrl', scope: 'scope' } as const;
+
+const SORT_COLUMNS: Record<(typeof CREDENTIAL_SORT_FIELDS)[number], string> = {
+  id: 'credential.id',
+  description: 'lower(credential.description)',
+  kind: 'credential.kind',
+  created_at: 'credential.createdAt',
+  updated_at: 'credential.updatedAt',
+};
+
+/** Names of whatever still uses a credential; cameras register one so deletion can refuse. */
+export type CredentialUsage = (credentialId: number) => Promise<string[]>;
+
+/** The decrypted secrets of a credential, for building a camera's source. Never sent to a client. */
+export interface SourceSecrets {
+  kind: CredentialKind;
+  username?: string;
+  password?: string;
+  token?: string;
+  accessToken?: string;
+}
+
+export function toCredentialView(row: Credential): CredentialView {
+  const view: CredentialView = {
+    id: row.id,
+    description: row.description,
+    kind: row.kind,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+  };
+  if (row.kind === 'basic') view.username = row.username ?? '';
+  if (row.kind === 'oauth2') {
+    view.client_id = row.clientId ?? '';
+    view.token_url = row.tokenUrl ?? '';
+    view.scope = row.scope;
+    view.access_token_expires_at = row.accessTokenExpiresAt?.toISOString() ?? null;
+  }
+  for (const field of KIND_SECRETS[row.kind]) view[`${field}_set`] = row[SECRET_COLUMNS[field]] !== null;
+  return view;
+}
+
+@Injectable()
+export class CredentialsService {
+  private readonly credentials: Repository<Credential>;
+  private readonly usages: CredentialUsage[] = [];
+
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    private readonly box: SecretBox,
+    private readonly bus: EventBus,
+  ) {
+    this.credentials = dataSource.getRepository(Credential);
+  }
+
+  registerUsage(usage: CredentialUsage): void {
+    this.usages.push(usage);
+  }
+
+  async list(options: ListOptions<(typeof CREDENTIAL_SORT_FIELDS)[number]>): Promise<ListResult<CredentialView>> {
+    const query = this.credentials.createQueryBuilder('credential');
+    if (options.search) query.where('credential.description ILIKE :pattern', { pattern: likePattern(options.search) });
+    query
+      .orderBy(SORT_COLUMNS[options.sortBy.field], options.sortBy.direction)
+      .addOrderBy('credential.id', 'ASC')
+      .skip((options.page - 1) * options.itemsPerPage)
+      .take(options.itemsPerPage);
+    const [rows, total] = await query.getManyAndCount();
+    return { items: rows.map(toCredentialView), total, page: options.page, itemsPerPage: options.itemsPerPage };
+  }
+
+  async read(id: number): Promise<CredentialView> {
+    return toCredentialView(await this.find(id));
+  }
+
+  async exists(id: number): Promise<boolean> {
+    return this.credentials.existsBy({ id });
+  }
+
+  async create(dto: CreateCredentialDto): Promise<CredentialView> {
+    const row = await this.dataSource.transaction(async (manager) => {
+      // The id is taken first because it is bound into each secret's ciphertext.
+      const [{ id }] = await manager.query<Array<{ id: number }>>(`SELECT nextval('credentials_id_seq')::int AS id`);
+      const entity = manager.create(Credential, { id, kind: dto.kind, description: dto.description });
+      this.assign(entity, dto);
+      await manager.insert(Credential, entity);
+      return manager.findOneByOrFail(Credential, { id });
+    });
+    this.publish(row, 'created', {});
+    return toCredentialView(row);
+  }
+
+  async update(id: number, dto: UpdateCredentialDto): Promise<CredentialView> {
+    const row = await this.dataSource.transaction(async (manager) => {
+      const existing = await this.find(id, manager);
+      this.assertFieldsFit(existing.kind, dto);
+      const { kind: _kind, ...changes } = dto;
+      this.assign(existing, changes);
+      await manager.save(Credential, existing);
+      return manager.findOneByOrFail(Credential, { id });
+    });
+    this.publish(row, 'updated', { changed: Object.keys(dto).filter((field) => field !== 'kind') });
+    return toCredentialView(row);
+  }
+
+  async delete(id: number): Promise<{ id: number; deleted: true }> {
+    const row = await this.find(id);
+    const users = (await Promise.all(this.usages.map((usage) => usage(id)))).flat();
+    if (users.length > 0) {
+      throw conflict(`credential ${id} is used by: ${users.join(', ')}`, users.map((name) => ({ path: 'cameras', message: name })));
+    }
+    try {
+      await this.credentials.delete({ id });
+    } catch (error) {
+      // A camera took it up between the check and the delete.
+      if ((error as { driverError?: { code?: string } }).driverError?.code === '23503') throw conflict(`credential ${id} is in use by a camera`);
+      throw error;
+    }
+    this.publish(row, 'deleted', {});
+    return { id, deleted: true };
+  }
+
+  async sourceSecrets(id: number): Promise<SourceSecrets> {
+    const row = await this.find(id);
+    const reveal = (field: SecretField): string | undefined => {
+      const stored = row[SECRET_COLUMNS[field]];
+      return stored === null ? undefined : this.box.decrypt(stored, secretAad(row.id, field));
+    };
+    return { kind: row.kind, username: row.username ?? undefined, password: reveal('password'), token: reveal('token'), accessToken: reveal('access_token') };
+  }
+
+  /** Re-encrypts every stored secret that is not under the current key; returns how many changed. */
+  async reencryptAll(): Promise<number> {
+    let changed = 0;
+    await this.dataSource.transaction(async (manager) => {
+      const rows = await manager.find(Credential, { lock: { mode: 'pessimistic_write' } });
+      for (const row of rows) {
+        let dirty = false;
+        for (const field of Object.keys(SECRET_COLUMNS) as SecretField[]) {
+          const stored = row[SECRET_COLUMNS[field]];
+          if (stored === null || this.box.keyIdOf(stored) === this.box.currentKeyId) continue;
+          row[SECRET_COLUMNS[field]] = this.box.encrypt(this.box.decrypt(stored, secretAad(row.id, field)), secretAad(row.id, field));
+          dirty = true;
+          changed += 1;
+        }
+        if (dirty) await manager.save(Credential, row);
+      }
+    });
+    return changed;
+  }
+
+  private async find(id: number, manager: EntityManager = this.dataSource.manager): Promise<Credential> {
+    const row = await manager.findOneBy(Credential, { id });
+    if (!row) throw notFound('credential', id);
+    return row;
+  }
+
+  private assertFieldsFit(kind: CredentialKind, dto: UpdateCredentialDto): void {
+    const problems = [];
+    if (dto.kind !== undefined && dto.kind !== kind) problems.push({ path: 'payload.kind', message: `cannot change from ${kind}; create a new credential instead` });
+    for (const field of Object.keys(dto)) {
+      if (field === 'kind' || field === 'description' || dto[field as keyof UpdateCredentialDto] === undefined) continue;
+      if (!KIND_FIELDS[kind].includes(field)) problems.push({ path: `payload.${field}`, message: `does not apply to a ${kind} credential` });
+    }
+    if (problems.length > 0) throw validationFailed(problems);
+  }
+
+  /** Copies wire fields onto the entity, encrypting the secret ones under the row's id. */
+  private assign(entity: Credential, fields: Partial<Record<string, string | null | undefined>>): void {
+    for (const [field, value] of Object.entries(fields)) {
+      if (value === undefined || field === 'kind') continue;
+      if (field === 'description') entity.description = value ?? '';
+      else if (field in SECRET_COLUMNS) entity[SECRET_COLUMNS[field as SecretField]] = value === null ? null : this.box.encrypt(value, secretAad(entity.id, field as SecretField));
+      else if (field in PLAIN_COLUMNS) entity[PLAIN_COLUMNS[field as keyof typeof PLAIN_COLUMNS]] = value;
+    }
+  }
+
+  private publish(row: Credential, event: 'created' | 'updated' | 'deleted', extra: Record<string, unknown>): void {
+    this.bus.publish('domain', { domain: 'credentials', entity: row.id, event, details: { description: row.description, kind: row.kind, ...extra } });
+  }
+}

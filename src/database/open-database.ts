@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/config.js';
+import { createDataSource } from './data-source.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
+
+export interface OpenDatabase {
+  dataSource: DataSource;
+  close(): Promise<void>;
+}
+
+const CONNECT_ATTEMPTS = 30;
+
+/** Connects, retrying for a while: in docker-compose the database may still be starting. */
+async function connect(dataSource: DataSource, logger: Logger): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await dataSource.initialize();
+      return;
+    } catch (error) {
+      if (attempt >= CONNECT_ATTEMPTS) throw error;
+      logger.warn({ attempt, error: (error as Error).message }, 'database not reachable yet, retrying');
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
+/** The database at DATABASE_URL, or the embedded one under DATA_DIR, connected and migrated. */
+export async function openDatabase(config: AppConfig, logger: Logger): Promise<OpenDatabase> {
+  let embedded: EmbeddedDatabase | undefined;
+  const url = config.databaseUrl ?? (embedded = await startEmbeddedPostgres(join(config.dataDir, 'postgres'), logger)).url;
+  const dataSource = createDataSource(url);
+  const close = async () => {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await embedded?.stop();
+  };
+  try {
+    await connect(dataSource, logger);
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    if (applied.length > 0) logger.info({ migrations: applied.map((migration) => migration.name) }, 'database migrated');
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { dataSource, close };
+}

@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import type { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { definePublicCommand, type ModuleCommands } from '../api/command-registry.js';
+import { DomainError } from '../common/errors.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** How long the database gets to answer before the relay counts it as down. */
+export const DATABASE_PROBE_TIMEOUT_MS = 3000;
+
+export const healthSchema = z.object({
+  status: z.literal('ok'),
+  version: z.string(),
+  database: z.literal('up'),
+});
+
+export type Health = z.infer<typeof healthSchema>;
+
+async function databaseAnswers(dataSource: DataSource): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), DATABASE_PROBE_TIMEOUT_MS);
+  });
+  try {
+    const probe = dataSource.query('SELECT 1').then(
+      () => true,
+      () => false,
+    );
+    return await Promise.race([probe, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The `health` module: a public liveness and readiness probe (Docker HEALTHCHECK, load balancers). */
+export function healthCommands(dataSource: DataSource): ModuleCommands {
+  return {
+    list: definePublicCommand({
+      access: 'public',
+      summary: 'Health of the relay: answers 200 when it and its database are up, 503 unavailable otherwise',
+      result: healthSchema,
+      handle: async (): Promise<Health> => {
+        if (!(await databaseAnswers(dataSource))) throw new DomainError('unavailable', 'the database does not answer');
+        return { status: 'ok', version: VERSION, database: 'up' };
+      },
+    }),
+  };
+}

@@ -1,0 +1,72 @@
+import { Writable } from 'node:stream';
+import { LOG_LEVEL_NUMBERS } from './logger.js';
+
+/** One log line as the `log` event and `logs list` carry it (NestMTX's shape). */
+export interface LogEntry {
+  hostname: string;
+  level: number;
+  msg: string;
+  pid: number;
+  service: string;
+  time: number;
+  timestamp: string;
+}
+
+export const LEVEL_NUMBERS = Object.values(LOG_LEVEL_NUMBERS);
+export const logRoom = (level: number): string => `logs:${level}`;
+
+type Deliver = (rooms: string[], entry: LogEntry) => void;
+
+/**
+ * Keeps the most recent log lines and hands each new one to whoever listens live. It is a
+ * pino destination, so it sees lines after redaction, never a secret.
+ */
+export class LogStream extends Writable {
+  private readonly lines: LogEntry[] = [];
+  private deliver: Deliver | undefined;
+
+  constructor(private readonly capacity: number) {
+    super({ decodeStrings: false });
+  }
+
+  /** Sets where live lines go: a line at level L goes to the rooms of every level up to L. */
+  attach(deliver: Deliver): void {
+    this.deliver = deliver;
+  }
+
+  override _write(chunk: string | Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    for (const line of chunk.toString().split('\n')) {
+      if (line.trim() !== '') this.add(line);
+    }
+    done();
+  }
+
+  recent(minimumLevel: number, limit: number): LogEntry[] {
+    return this.lines.filter((entry) => entry.level >= minimumLevel).slice(-limit);
+  }
+
+  private add(line: string): void {
+    let record: Record<string, unknown>;
+    try {
+      record = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    const time = typeof record.time === 'number' ? record.time : Date.now();
+    const entry: LogEntry = {
+      hostname: typeof record.hostname === 'string' ? record.hostname : '',
+      level: typeof record.level === 'number' ? record.level : LOG_LEVEL_NUMBERS.info,
+      msg: typeof record.msg === 'string' ? record.msg : '',
+      pid: typeof record.pid === 'number' ? record.pid : process.pid,
+      service: typeof record.context === 'string' ? record.context : typeof record.service === 'string' ? record.service : 'mtx-relay',
+      time,
+      timestamp: new Date(time).toISOString(),
+    };
+    this.lines.push(entry);
+    if (this.lines.length > this.capacity) this.lines.splice(0, this.lines.length - this.capacity);
+    this.deliver?.(
+      LEVEL_NUMBERS.filter((level) => level <= entry.level).map(logRoom),
+      entry,
+    );
+  }
+}

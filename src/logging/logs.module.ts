@@ -1,0 +1,16 @@
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { CommandRegistry } from '../api/command-registry.js';
+import { LogStream } from './log-stream.js';
+import { logsCommands } from './logs.commands.js';
+
+@Module({})
+export class LogsModule implements OnModuleInit {
+  constructor(
+    private readonly registry: CommandRegistry,
+    private readonly logs: LogStream,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register('logs', logsCommands(this.logs));
+  }
+}
