@@ -6,7 +6,10 @@ import { CoreModule, type CoreDependencies } from './core.module.js';
 import { CredentialsModule } from './credentials/credentials.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LogsModule } from './logging/logs.module.js';
+import { MediaMtxModule } from './mediamtx/mediamtx.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
+import { SystemModule } from './system/system.module.js';
+import { TokensModule } from './tokens/tokens.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({})
@@ -21,7 +24,10 @@ export class AppModule {
         CredentialsModule,
         CamerasModule,
         LogsModule,
+        TokensModule,
+        MediaMtxModule,
         HealthModule,
+        SystemModule,
         ApiModule,
         RealtimeModule,
       ],

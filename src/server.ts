@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
@@ -14,8 +13,7 @@ import type { LogStream } from './logging/log-stream.js';
 import { NestPinoLogger } from './logging/logger.js';
 import { RelayIoAdapter } from './realtime/socket-io.adapter.js';
 import { UsersService } from './users/users.service.js';
-
-export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+import { VERSION } from './version.js';
 
 export interface RunningServer {
   url: string;

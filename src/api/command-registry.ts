@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { z } from 'zod';
 import type { AuthContext } from '../common/auth-context.js';
+import { validationFailed } from '../common/errors.js';
 
 /** Who may call a command. Every command declares one: there is no default. */
 export type Access = 'public' | 'authenticated' | 'admin';
@@ -12,6 +13,14 @@ export interface LiveChannel {
   join(room: string): void;
   leave(room: string): void;
   rooms(): string[];
+  /** Carries on under a fresh access token of the same user, keeping rooms and subscriptions. */
+  renew(auth: AuthContext): Promise<void>;
+}
+
+/** The live channel of a socket request; commands that need one refuse REST with a clear error. */
+export function requireChannel(channel: LiveChannel | null): LiveChannel {
+  if (!channel) throw validationFailed([{ path: 'command', message: 'is only available over a Socket.IO connection' }], 'this command needs a socket');
+  return channel;
 }
 
 /** What a command receives once the envelope has been validated and the caller authorised. */
@@ -34,6 +43,8 @@ interface CommandShape<Payload, Entity, Result, Auth> {
   result?: z.ZodType;
   /** Status of a successful REST answer (default 200). */
   successStatus?: number;
+  /** Counts against the stricter per-address login budget (password and refresh-token checks). */
+  loginLimited?: boolean;
   handle(input: CommandInput<Payload, Entity, Auth>): Promise<Result>;
 }
 

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { AuthContext } from '../common/auth-context.js';
 import { DomainError, errorBody, forbidden, toDomainError, validationFailed, type ErrorBody, type ErrorDetail } from '../common/errors.js';
 import { LOGGER } from '../logging/logger.js';
+import { RateLimiter } from '../ratelimit/rate-limiter.js';
 import { CommandRegistry, type CommandDefinition, type LiveChannel } from './command-registry.js';
 
 export interface CommandRequest {
@@ -16,6 +17,15 @@ export interface CommandRequest {
 
 /** Establishes who the caller is; each transport brings its own (bearer header, live socket). */
 export type Authenticate = () => Promise<AuthContext>;
+
+/** Where a request comes from, for rate limits: the connection (socket id or REST client address) and the address. */
+export interface Caller {
+  connection: string;
+  address: string;
+  authenticate: Authenticate;
+  /** The live socket, or null on REST. */
+  channel: LiveChannel | null;
+}
 
 export type CommandOutcome = { ok: true; status: number; body: unknown } | { ok: false; status: number; body: ErrorBody };
 
@@ -34,22 +44,30 @@ function zodDetails(error: z.ZodError, prefix: string): ErrorDetail[] {
 export class Dispatcher {
   constructor(
     private readonly registry: CommandRegistry,
+    private readonly limits: RateLimiter,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async dispatch(request: CommandRequest, authenticate: Authenticate, channel: LiveChannel | null = null): Promise<CommandOutcome> {
+  async dispatch(request: CommandRequest, { connection, address, authenticate, channel }: Caller): Promise<CommandOutcome> {
     try {
+      this.limits.chargeConnection(connection);
       const definition = this.resolve(request);
+      if (definition.loginLimited) this.limits.chargeLogin(address);
       const auth = definition.access === 'public' ? null : await authenticate();
+      if (auth) this.limits.chargeUser(auth.userId);
       if (definition.access === 'admin' && auth?.role !== 'admin') throw forbidden('this needs an admin');
       const entity = this.parseEntity(definition, request.entity);
       const payload = this.parsePayload(definition, request.payload);
       const body = await definition.handle({ auth, entity, payload, channel });
-      return { ok: true, status: definition.successStatus ?? 200, body };
+      const status = definition.successStatus ?? 200;
+      this.logger.trace({ status, userId: auth?.userId }, `${this.name(request)} answered ${status}`);
+      return { ok: true, status, body };
     } catch (thrown) {
       const error = toDomainError(thrown);
       if (error.code === 'internal' || error.code === 'unavailable') {
         this.logger.error({ err: thrown, module: request.module, command: request.command }, 'request failed');
+      } else {
+        this.logger.debug({ status: error.status, code: error.code }, `${this.name(request)} refused: ${error.status} ${error.code}`);
       }
       return { ok: false, status: error.status, body: errorBody(error, this.context(request)) };
     }
@@ -57,6 +75,11 @@ export class Dispatcher {
 
   context(request: Partial<CommandRequest>): { module?: string; command?: string; requestId?: string } {
     return { module: request.module, command: request.command, requestId: request.requestId };
+  }
+
+  /** `module.command` for the log, when it names a registered command (anything else is the client's free text). */
+  private name(request: CommandRequest): string {
+    return this.registry.find(request.module, request.command) ? `${request.module}.${request.command}` : 'an unknown command';
   }
 
   private resolve(request: CommandRequest): CommandDefinition {

@@ -32,7 +32,7 @@ const errorSchema: JsonSchema = {
 
 /** Where each command lives on REST; commands beyond the five verbs are `POST /api/<module>/<command>`. */
 function restRoutes(module: string, command: string, definition: CommandDefinition): Array<{ method: string; path: string }> {
-  const item = `/api/${module}/{id}`;
+  const item = definition.entity ? `/api/${module}/{id}` : `/api/${module}`;
   switch (command) {
     case 'list':
       return [{ method: 'get', path: `/api/${module}` }];
@@ -46,7 +46,7 @@ function restRoutes(module: string, command: string, definition: CommandDefiniti
         { method: 'patch', path: item },
       ];
     case 'delete':
-      return [{ method: 'delete', path: definition.entity ? item : `/api/${module}` }];
+      return [{ method: 'delete', path: item }];
     default:
       return [{ method: 'post', path: `/api/${module}/${command}` }];
   }

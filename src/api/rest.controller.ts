@@ -6,15 +6,16 @@ import { Dispatcher, type CommandRequest } from './dispatcher.js';
 
 interface HttpExchange {
   authorization: string | undefined;
+  address: string;
   reply: FastifyReply;
 }
 
 /** The parts of the HTTP exchange a dispatch needs: the caller's credentials and where to put the status. */
 const Exchange = createParamDecorator(
-  (_: unknown, context: ExecutionContext): HttpExchange => ({
-    authorization: context.switchToHttp().getRequest<FastifyRequest>().headers.authorization,
-    reply: context.switchToHttp().getResponse<FastifyReply>(),
-  }),
+  (_: unknown, context: ExecutionContext): HttpExchange => {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    return { authorization: request.headers.authorization, address: request.ip, reply: context.switchToHttp().getResponse<FastifyReply>() };
+  },
 );
 
 /** REST face of the command registry: each route is one dispatch. */
@@ -60,14 +61,30 @@ export class RestController {
     return this.run({ module, command: 'delete', entity }, exchange);
   }
 
+  /** An update that addresses no entity, such as `auth` and `logs` updates (Socket.IO only: REST gets the same clear refusal). */
+  @Put(':module')
+  updateCurrent(@Param('module') module: string, @Body() payload: unknown, @Exchange() exchange: HttpExchange) {
+    return this.run({ module, command: 'update', payload }, exchange);
+  }
+
+  @Patch(':module')
+  patchCurrent(@Param('module') module: string, @Body() payload: unknown, @Exchange() exchange: HttpExchange) {
+    return this.run({ module, command: 'update', payload }, exchange);
+  }
+
   /** A delete that needs no entity, such as `DELETE /api/auth` (log out). */
   @Delete(':module')
   deleteCurrent(@Param('module') module: string, @Exchange() exchange: HttpExchange) {
     return this.run({ module, command: 'delete' }, exchange);
   }
 
-  private async run(request: CommandRequest, { authorization, reply }: HttpExchange): Promise<unknown> {
-    const outcome = await this.dispatcher.dispatch(request, () => this.accessTokens.authenticate(bearerToken(authorization)));
+  private async run(request: CommandRequest, { authorization, address, reply }: HttpExchange): Promise<unknown> {
+    const outcome = await this.dispatcher.dispatch(request, {
+      connection: `http:${address}`,
+      address,
+      authenticate: () => this.accessTokens.authenticate(bearerToken(authorization)),
+      channel: null,
+    });
     void reply.status(outcome.status);
     return outcome.body;
   }

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { defineCommand, definePublicCommand, type ModuleCommands } from '../api/command-registry.js';
-import { loginSchema, refreshSchema, tokensSchema } from './auth.schemas.js';
+import { defineCommand, definePublicCommand, requireChannel, type ModuleCommands } from '../api/command-registry.js';
+import { loginSchema, refreshSchema, renewSchema, tokensSchema } from './auth.schemas.js';
 import type { AuthService } from './auth.service.js';
 
-/** The `auth` module: log in (create), rotate a refresh token (refresh), log out (delete). */
+/** The `auth` module: log in (create), rotate a refresh token (refresh), renew a live socket's token (update), log out (delete). */
 export function authCommands(auth: AuthService): ModuleCommands {
   return {
     create: definePublicCommand({
@@ -11,6 +11,7 @@ export function authCommands(auth: AuthService): ModuleCommands {
       summary: 'Log in with username and password',
       payload: loginSchema,
       result: tokensSchema,
+      loginLimited: true,
       handle: ({ payload }) => auth.login(payload),
     }),
     refresh: definePublicCommand({
@@ -18,7 +19,20 @@ export function authCommands(auth: AuthService): ModuleCommands {
       summary: 'Trade a refresh token for new tokens (each refresh token works once)',
       payload: refreshSchema,
       result: tokensSchema,
+      loginLimited: true,
       handle: ({ payload }) => auth.refresh(payload),
+    }),
+    update: defineCommand({
+      access: 'authenticated',
+      summary: 'Socket.IO only: carry on under a fresh access token of the same user, without reconnecting',
+      payload: renewSchema,
+      result: z.object({ expiration: z.string() }),
+      handle: async ({ auth: caller, payload, channel }) => {
+        const live = requireChannel(channel);
+        const next = await auth.verifyRenewal(caller, payload.token);
+        await live.renew(next);
+        return { expiration: new Date(next.expiresAt * 1000).toISOString() };
+      },
     }),
     delete: defineCommand({
       access: 'authenticated',

@@ -10,7 +10,7 @@ import { LoginThrottle } from './login-throttle.js';
 @Module({
   imports: [UsersModule],
   providers: [AuthStateCache, AccessTokenService, LoginThrottle, AuthService],
-  exports: [AccessTokenService],
+  exports: [AccessTokenService, AuthService, AuthStateCache],
 })
 export class AuthModule implements OnModuleInit {
   constructor(

@@ -10,6 +10,10 @@ export const refreshSchema = z.strictObject({
   refresh: z.string().min(1, 'is required').max(512),
 });
 
+export const renewSchema = z.strictObject({
+  token: z.string().min(1, 'is required').max(4096),
+});
+
 export const tokensSchema = z.object({
   bearer: z.string(),
   expiration: z.string().describe('ISO time at which the bearer token expires'),

@@ -31,16 +31,23 @@ export class AuthService {
     this.sessions = dataSource.getRepository(AuthSession);
   }
 
-  async login(dto: LoginDto): Promise<Tokens> {
-    this.throttle.assertAllowed(dto.username);
-    const user = await this.users.findForLogin(dto.username);
-    const passwordMatches = user ? await this.hasher.verify(user.passwordHash, dto.password) : await this.hasher.verifyDecoy(dto.password);
+  /** Checks a username and password, with the per-account backoff; the same answer for unknown users. */
+  async verifyPassword(username: string, password: string): Promise<UserAuthState> {
+    this.throttle.assertAllowed(username);
+    const user = await this.users.findForLogin(username);
+    const passwordMatches = user ? await this.hasher.verify(user.passwordHash, password) : await this.hasher.verifyDecoy(password);
     if (!user || !passwordMatches) {
-      this.throttle.recordFailure(dto.username);
+      this.throttle.recordFailure(username);
       throw unauthorized(INVALID_LOGIN);
     }
     if (!user.canLogin) throw new DomainError('forbidden', 'this account may not log in');
-    this.throttle.recordSuccess(dto.username);
+    this.throttle.recordSuccess(username);
+    const { passwordHash: _hash, ...state } = user;
+    return state;
+  }
+
+  async login(dto: LoginDto): Promise<Tokens> {
+    const user = await this.verifyPassword(dto.username, dto.password);
     const sessionId = randomUUID();
     await this.sessions.insert({
       id: sessionId,
@@ -78,6 +85,13 @@ export class AuthService {
       throw unauthorized('the session has ended; log in again');
     }
     return this.tokensFor(user, session.id);
+  }
+
+  /** Checks a fresh access token that a live connection of `current`'s user wants to carry on with. */
+  async verifyRenewal(current: AuthContext, token: string): Promise<AuthContext> {
+    const next = await this.accessTokens.authenticate(token);
+    if (next.userId !== current.userId) throw new DomainError('forbidden', 'that token belongs to another user');
+    return next;
   }
 
   async logout(auth: AuthContext): Promise<{ loggedOut: true }> {

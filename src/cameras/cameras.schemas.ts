@@ -1,16 +1,11 @@
 import { z } from 'zod';
 import { listOptionsSchema } from '../common/list-options.js';
+import { entityIdSchema } from '../common/schemas.js';
 
 export const CAMERA_SORT_FIELDS = ['id', 'name', 'mtx_path', 'created_at', 'updated_at'] as const;
 
-const positiveId = (what: string) =>
-  z.coerce
-    .number({ message: `must be a ${what} id (a positive whole number)` })
-    .int(`must be a ${what} id (a positive whole number)`)
-    .positive(`must be a ${what} id (a positive whole number)`)
-    .max(2147483647, `must be a ${what} id (a positive whole number)`);
 
-export const cameraIdSchema = positiveId('camera');
+export const cameraIdSchema = entityIdSchema('camera');
 
 /** MediaMTX's path name rules, plus no empty segments. */
 export const mtxPathSchema = z
@@ -29,6 +24,11 @@ export const sourceUrlSchema = z
   .string()
   .max(2048, 'must be at most 2048 characters')
   .superRefine((value, context) => {
+    // The URL parser drops tabs and newlines and trims spaces, but the value is stored as given.
+    if (/[\s\p{Cc}]/u.test(value)) {
+      context.addIssue({ code: 'custom', message: 'must not contain spaces or control characters (percent-encode them)' });
+      return;
+    }
     let url: URL;
     try {
       url = new URL(value);
@@ -46,7 +46,7 @@ export const sourceUrlSchema = z
 const name = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
 const description = z.string().trim().max(2000, 'must be at most 2000 characters');
 const rtspTransport = z.enum(['automatic', 'udp', 'tcp']);
-const credentialId = positiveId('credential').nullable();
+const credentialId = entityIdSchema('credential').nullable();
 
 export const createCameraSchema = z.strictObject({
   name,
@@ -70,7 +70,7 @@ export const updateCameraSchema = z
   })
   .refine((value) => Object.values(value).some((field) => field !== undefined), { message: 'name at least one field to change' });
 
-export const listCamerasSchema = listOptionsSchema(CAMERA_SORT_FIELDS);
+export const listCamerasSchema = listOptionsSchema(CAMERA_SORT_FIELDS, { withStatus: true });
 
 export const cameraIdsSchema = z.array(cameraIdSchema).max(10_000).transform((ids) => [...new Set(ids)].sort((a, b) => a - b));
 
@@ -84,7 +84,18 @@ export const cameraViewSchema = z.object({
   rtsp_transport: rtspTransport.optional().describe('admins only'),
   is_enabled: z.boolean(),
   urls: z.object({ rtsp: z.string(), hls: z.string(), webrtc: z.string() }),
-  status: z.null().describe('live status from MediaMTX (not yet available)'),
+  status: z
+    .object({
+      available: z.boolean().nullable(),
+      online: z.boolean().nullable(),
+      readers: z.number().int().nullable(),
+      inbound_bytes: z.number().nullable(),
+      tracks: z.array(z.string()),
+      sync: z.enum(['ok', 'pending', 'disabled']),
+      sync_error: z.string().nullable(),
+    })
+    .nullable()
+    .describe('live status from MediaMTX; on list only with withStatus=true'),
   created_at: z.string(),
   updated_at: z.string(),
 });

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type Repository } from 'typeorm';
 import { isAdmin, type AuthContext } from '../common/auth-context.js';
 import { conflict, notFound, validationFailed } from '../common/errors.js';
-import { likePattern, type ListOptions, type ListResult } from '../common/list-options.js';
+import { likePattern, paginate, type ListOptions, type ListResult } from '../common/list-options.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { CredentialsService } from '../credentials/credentials.service.js';
 import { EventBus } from '../events/event-bus.js';
@@ -18,6 +18,12 @@ const SORT_COLUMNS: Record<(typeof CAMERA_SORT_FIELDS)[number], string> = {
 };
 
 const UNIQUE_VIOLATION = '23505';
+
+/** What path sync needs of a camera. */
+export type SyncTarget = Pick<Camera, 'id' | 'mtxPath' | 'sourceUrl' | 'credentialId' | 'rtspTransport' | 'isEnabled'>;
+
+/** Live status of cameras by id, supplied by the MediaMTX integration. */
+export type CameraStatusProvider = (cameras: Array<Pick<Camera, 'id' | 'mtxPath' | 'isEnabled'>>) => Promise<Map<number, NonNullable<CameraView['status']>>>;
 const WIRE_TO_COLUMN = {
   name: 'name',
   description: 'description',
@@ -31,6 +37,7 @@ const WIRE_TO_COLUMN = {
 @Injectable()
 export class CamerasService {
   private readonly cameras: Repository<Camera>;
+  private statusProvider: CameraStatusProvider | undefined;
 
   constructor(
     @Inject(DataSource) dataSource: DataSource,
@@ -49,17 +56,14 @@ export class CamerasService {
         pattern: likePattern(options.search),
       });
     }
-    query
-      .orderBy(SORT_COLUMNS[options.sortBy.field], options.sortBy.direction)
-      .addOrderBy('camera.id', 'ASC')
-      .skip((options.page - 1) * options.itemsPerPage)
-      .take(options.itemsPerPage);
-    const [rows, total] = await query.getManyAndCount();
-    return { items: rows.map((row) => this.view(auth, row)), total, page: options.page, itemsPerPage: options.itemsPerPage };
+    const { rows, total } = await paginate(query, options, SORT_COLUMNS, 'camera.id');
+    const statuses = options.withStatus ? await this.statuses(rows) : new Map<number, CameraView['status']>();
+    return { items: rows.map((row) => this.view(auth, row, statuses.get(row.id))), total, page: options.page, itemsPerPage: options.itemsPerPage };
   }
 
   async read(auth: AuthContext, id: number): Promise<CameraView> {
-    return this.view(auth, await this.findVisible(auth, id));
+    const camera = await this.findVisible(auth, id);
+    return this.view(auth, camera, (await this.statuses([camera])).get(camera.id));
   }
 
   async create(auth: AuthContext, dto: CreateCameraDto): Promise<CameraView> {
@@ -101,6 +105,22 @@ export class CamerasService {
     return { id, deleted: true };
   }
 
+  registerStatusProvider(provider: CameraStatusProvider): void {
+    this.statusProvider = provider;
+  }
+
+  async syncTargets(): Promise<SyncTarget[]> {
+    return this.cameras.find({
+      select: { id: true, mtxPath: true, sourceUrl: true, credentialId: true, rtspTransport: true, isEnabled: true },
+      order: { id: 'ASC' },
+    });
+  }
+
+  /** The camera behind a MediaMTX path, if any. */
+  async findByPath(mtxPath: string): Promise<Pick<Camera, 'id' | 'name' | 'mtxPath' | 'isEnabled'> | null> {
+    return this.cameras.findOne({ select: { id: true, name: true, mtxPath: true, isEnabled: true }, where: { mtxPath } });
+  }
+
   async namesUsingCredential(credentialId: number): Promise<string[]> {
     const rows = await this.cameras.find({ select: { name: true, id: true }, where: { credentialId }, order: { id: 'ASC' } });
     return rows.map((row) => `${row.name} (camera ${row.id})`);
@@ -127,7 +147,12 @@ export class CamerasService {
     }
   }
 
-  private view(auth: AuthContext, camera: Camera): CameraView {
+  private async statuses(cameras: Camera[]): Promise<Map<number, CameraView['status']>> {
+    if (!this.statusProvider || cameras.length === 0) return new Map();
+    return this.statusProvider(cameras);
+  }
+
+  private view(auth: AuthContext, camera: Camera, status: CameraView['status'] = null): CameraView {
     const { rtsp, hls, webrtc } = this.config.mediamtxPublicUrls;
     const base = (url: string) => url.replace(/\/+$/, '');
     const view: CameraView = {
@@ -141,7 +166,7 @@ export class CamerasService {
         hls: `${base(hls)}/${camera.mtxPath}/index.m3u8`,
         webrtc: `${base(webrtc)}/${camera.mtxPath}/whep`,
       },
-      status: null,
+      status,
       created_at: camera.createdAt.toISOString(),
       updated_at: camera.updatedAt.toISOString(),
     };

@@ -75,10 +75,18 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+// SQLSTATE 22021 (character_not_in_repertoire) and 22P05 (untranslatable_character): text that
+// PostgreSQL cannot hold, such as a NUL character, whatever string field of a request it came in.
+const UNSTORABLE_TEXT_SQLSTATE = new Set(['22021', '22P05']);
+
+const isUnstorableText = (error: unknown): boolean =>
+  UNSTORABLE_TEXT_SQLSTATE.has(String((error as { driverError?: { code?: unknown } } | null)?.driverError?.code));
+
 /** Turns anything thrown into a domain error; unknown failures become `internal` without leaking their text. */
 export function toDomainError(error: unknown): DomainError {
   if (error instanceof DomainError) return error;
   if (isDatabaseUnavailable(error)) return new DomainError('unavailable', 'the database is unavailable, try again shortly');
+  if (isUnstorableText(error)) return validationFailed([], 'the request contains text that cannot be stored, such as a NUL character');
   return new DomainError('internal', 'internal server error');
 }
 

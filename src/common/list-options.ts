@@ -1,3 +1,4 @@
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { z } from 'zod';
 
 export const MAX_ITEMS_PER_PAGE = 100;
@@ -7,6 +8,8 @@ export interface ListOptions<Field extends string = string> {
   page: number;
   itemsPerPage: number;
   sortBy: { field: Field; direction: 'ASC' | 'DESC' };
+  /** Cameras only: include live status from MediaMTX. */
+  withStatus: boolean;
 }
 
 export interface ListResult<T> {
@@ -20,28 +23,52 @@ export interface ListResult<T> {
  * List options for a module whose sortable fields are `sortable` (the first is the default).
  * Numbers are coerced so that REST query strings and socket payloads share one schema.
  */
-export function listOptionsSchema<Field extends string>(sortable: readonly [Field, ...Field[]]) {
+const booleanOption = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0'])], { message: 'must be true or false' })
+  .transform((value) => value === true || value === 'true' || value === '1');
+
+export function listOptionsSchema<Field extends string>(sortable: readonly [Field, ...Field[]], features: { withStatus?: boolean } = {}) {
   const sortValues = sortable.flatMap((field) => [field, `-${field}`]);
-  const options = z
+  const schema = z
     .strictObject({
       search: z.string().max(200).optional(),
       page: z.coerce.number().int().min(1).default(1),
       itemsPerPage: z.coerce.number().int().min(1).max(MAX_ITEMS_PER_PAGE).default(10),
       sortBy: z.enum(sortValues as [string, ...string[]], { message: `must be one of: ${sortValues.join(', ')}` }).default(sortable[0]),
+      ...(features.withStatus ? { withStatus: booleanOption.default(false) } : {}),
     })
     .transform(
       (options): ListOptions<Field> => ({
         search: options.search === '' ? undefined : options.search,
         page: options.page,
         itemsPerPage: options.itemsPerPage,
+        withStatus: (options as { withStatus?: boolean }).withStatus ?? false,
         sortBy: options.sortBy.startsWith('-')
           ? { field: options.sortBy.slice(1) as Field, direction: 'DESC' }
           : { field: options.sortBy as Field, direction: 'ASC' },
       }),
     );
   // A list request without options lists the first page.
-  return z.preprocess((value) => value ?? {}, options);
+  return z.preprocess((value) => value ?? {}, schema);
 }
 
 /** Escapes LIKE wildcards so a search term matches literally. */
 export const likePattern = (search: string): string => `%${search.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+
+/**
+ * Orders and pages a list query and runs it. Ties are broken by `idColumn`, except when sorting
+ * by it already (TypeORM keeps one direction per column).
+ */
+export async function paginate<Row extends ObjectLiteral, Field extends string>(
+  query: SelectQueryBuilder<Row>,
+  options: ListOptions<Field>,
+  sortColumns: Record<Field, string>,
+  idColumn: string,
+): Promise<{ rows: Row[]; total: number }> {
+  const sortColumn = sortColumns[options.sortBy.field];
+  query.orderBy(sortColumn, options.sortBy.direction);
+  if (sortColumn !== idColumn) query.addOrderBy(idColumn, 'ASC');
+  query.skip((options.page - 1) * options.itemsPerPage).take(options.itemsPerPage);
+  const [rows, total] = await query.getManyAndCount();
+  return { rows, total };
+}

@@ -58,6 +58,21 @@ const envSchema = z.object({
   MEDIAMTX_HLS_URL: z.url().default('http://localhost:8888'),
   MEDIAMTX_WEBRTC_URL: z.url().default('http://localhost:8889'),
   LOG_BUFFER_LINES: z.coerce.number().int().min(500).max(100_000).default(1000),
+  SESSION_EXPIRY_WARNING: durationSeconds.default(60),
+  RATE_LIMIT_RPS: z.coerce.number().positive().default(50),
+  RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(100),
+  RATE_LIMIT_USER_RPS: z.coerce.number().positive().default(100),
+  RATE_LIMIT_USER_BURST: z.coerce.number().int().min(1).default(200),
+  RATE_LIMIT_STRIKES: z.coerce.number().int().min(1).default(50),
+  LOGIN_RATE_PER_MINUTE: z.coerce.number().positive().default(20),
+  SOCKET_MAX_BUFFER_BYTES: z.coerce.number().int().min(10_000).default(4 * 1024 * 1024),
+  SHUTDOWN_RECONNECT_AFTER_MS: z.coerce.number().int().min(0).default(5000),
+  MEDIAMTX_API_URL: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).default('http://127.0.0.1:9997'),
+  MEDIAMTX_HOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  MEDIAMTX_SERVICE_USER: z.string().min(1).max(64).regex(/^[^:\s]+$/, 'must not contain spaces or colons').default('mtx-relay'),
+  MEDIAMTX_SERVICE_PASSWORD: z.string().min(16, 'must be at least 16 characters').optional(),
+  MEDIAMTX_RECONCILE_SECONDS: durationSeconds.default(30),
+  MEDIAMTX_STATUS_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
 });
 
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -82,6 +97,27 @@ export interface AppConfig {
   secretKeys: { current: Buffer; previous: Buffer[] };
   mediamtxPublicUrls: { rtsp: string; hls: string; webrtc: string };
   logBufferLines: number;
+  sessionExpiryWarningSeconds: number;
+  rateLimits: {
+    /** Per socket, or per client address on REST. */
+    connection: { perSecond: number; burst: number };
+    user: { perSecond: number; burst: number };
+    login: { perSecond: number; burst: number };
+    /** Rejected requests in a row after which a socket is disconnected. */
+    strikes: number;
+  };
+  socketMaxBufferBytes: number;
+  shutdownReconnectAfterMs: number;
+  mediamtx: {
+    apiUrl: string;
+    /** Shared with MediaMTX's hook commands (RELAY_HOOK_SECRET there). */
+    hookSecret: string;
+    /** The relay's own identity towards MediaMTX: Control API calls, metrics, publishing. */
+    serviceUser: string;
+    servicePassword: string;
+    reconcileSeconds: number;
+    statusCacheMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -140,6 +176,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     secretKeys: secretKeys(dataDir, values.SECRETS_KEY, values.SECRETS_OLD_KEYS),
     mediamtxPublicUrls: { rtsp: values.MEDIAMTX_RTSP_URL, hls: values.MEDIAMTX_HLS_URL, webrtc: values.MEDIAMTX_WEBRTC_URL },
     logBufferLines: values.LOG_BUFFER_LINES,
+    sessionExpiryWarningSeconds: values.SESSION_EXPIRY_WARNING,
+    rateLimits: {
+      connection: { perSecond: values.RATE_LIMIT_RPS, burst: values.RATE_LIMIT_BURST },
+      user: { perSecond: values.RATE_LIMIT_USER_RPS, burst: values.RATE_LIMIT_USER_BURST },
+      login: { perSecond: values.LOGIN_RATE_PER_MINUTE / 60, burst: Math.max(1, Math.round(values.LOGIN_RATE_PER_MINUTE)) },
+      strikes: values.RATE_LIMIT_STRIKES,
+    },
+    socketMaxBufferBytes: values.SOCKET_MAX_BUFFER_BYTES,
+    shutdownReconnectAfterMs: values.SHUTDOWN_RECONNECT_AFTER_MS,
+    mediamtx: {
+      apiUrl: values.MEDIAMTX_API_URL.replace(/\/+$/, ''),
+      hookSecret: values.MEDIAMTX_HOOK_SECRET ?? persistentSecret(join(dataDir, 'mediamtx-hook-secret')),
+      serviceUser: values.MEDIAMTX_SERVICE_USER,
+      servicePassword: values.MEDIAMTX_SERVICE_PASSWORD ?? persistentSecret(join(dataDir, 'mediamtx-service-password')),
+      reconcileSeconds: values.MEDIAMTX_RECONCILE_SECONDS,
+      statusCacheMs: values.MEDIAMTX_STATUS_CACHE_MS,
+    },
   };
 }
 

@@ -1,13 +1,10 @@
 import { z } from 'zod';
 import { listOptionsSchema } from '../common/list-options.js';
+import { entityIdSchema } from '../common/schemas.js';
 
 export const CREDENTIAL_SORT_FIELDS = ['id', 'description', 'kind', 'created_at', 'updated_at'] as const;
 
-export const credentialIdSchema = z.coerce
-  .number({ message: 'must be a credential id (a positive whole number)' })
-  .int('must be a credential id (a positive whole number)')
-  .positive('must be a credential id (a positive whole number)')
-  .max(2147483647, 'must be a credential id (a positive whole number)');
+export const credentialIdSchema = entityIdSchema('credential');
 
 const description = z.string().trim().max(200);
 const secret = z.string().min(1, 'must not be empty').max(4096);

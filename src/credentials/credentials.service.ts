@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import { conflict, notFound, validationFailed } from '../common/errors.js';
-import { likePattern, type ListOptions, type ListResult } from '../common/list-options.js';
+import { likePattern, paginate, type ListOptions, type ListResult } from '../common/list-options.js';
 import { SecretBox } from '../crypto/secret-box.js';
 import { EventBus } from '../events/event-bus.js';
 import { Credential, SECRET_COLUMNS, secretAad, type CredentialKind, type SecretField } from './credential.entity.js';
@@ -81,12 +81,7 @@ export class CredentialsService {
   async list(options: ListOptions<(typeof CREDENTIAL_SORT_FIELDS)[number]>): Promise<ListResult<CredentialView>> {
     const query = this.credentials.createQueryBuilder('credential');
     if (options.search) query.where('credential.description ILIKE :pattern', { pattern: likePattern(options.search) });
-    query
-      .orderBy(SORT_COLUMNS[options.sortBy.field], options.sortBy.direction)
-      .addOrderBy('credential.id', 'ASC')
-      .skip((options.page - 1) * options.itemsPerPage)
-      .take(options.itemsPerPage);
-    const [rows, total] = await query.getManyAndCount();
+    const { rows, total } = await paginate(query, options, SORT_COLUMNS, 'credential.id');
     return { items: rows.map(toCredentialView), total, page: options.page, itemsPerPage: options.itemsPerPage };
   }
 

@@ -2,12 +2,15 @@ import { DataSource } from 'typeorm';
 import { AuthSession, RefreshToken } from '../auth/session.entity.js';
 import { Camera, CameraGrant } from '../cameras/camera.entity.js';
 import { Credential } from '../credentials/credential.entity.js';
+import { MediaMtxPath } from '../mediamtx/mediamtx-path.entity.js';
+import { StreamToken } from '../tokens/stream-token.entity.js';
 import { User } from '../users/user.entity.js';
 import { Init1732300000000 } from './migrations/1732300000000-init.js';
 import { CamerasCredentials1732400000000 } from './migrations/1732400000000-cameras-credentials.js';
+import { MediaMtx1732500000000 } from './migrations/1732500000000-mediamtx.js';
 
-export const ENTITIES = [User, AuthSession, RefreshToken, Credential, Camera, CameraGrant];
-export const MIGRATIONS = [Init1732300000000, CamerasCredentials1732400000000];
+export const ENTITIES = [User, AuthSession, RefreshToken, Credential, Camera, CameraGrant, MediaMtxPath, StreamToken];
+export const MIGRATIONS = [Init1732300000000, CamerasCredentials1732400000000, MediaMtx1732500000000];
 
 /** The one DataSource definition, used by the server and by the migration CLI. */
 export function createDataSource(url: string): DataSource {

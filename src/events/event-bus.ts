@@ -3,10 +3,12 @@ import { Injectable } from '@nestjs/common';
 
 /** A change in a domain, as published on the topic feed (`<domain>:<event>`). */
 export interface DomainEvent {
-  domain: 'users' | 'camera' | 'credentials';
+  domain: 'users' | 'camera' | 'credentials' | 'system';
   entity: number | null;
   event: string;
   details: Record<string, unknown>;
+  /** Narrows or widens who receives it; by default the domain's own rule applies. */
+  audience?: 'admins' | 'everyone';
 }
 
 /** Everything services announce to each other inside the process. */

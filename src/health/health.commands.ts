@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { definePublicCommand, type ModuleCommands } from '../api/command-registry.js';
 import { DomainError } from '../common/errors.js';
-
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+import { VERSION } from '../version.js';
 
 /** How long the database gets to answer before the relay counts it as down. */
 export const DATABASE_PROBE_TIMEOUT_MS = 3000;

@@ -20,6 +20,8 @@ export const SECRET_FIELDS = [
   'client_secret',
   'refresh_token',
   'access_token',
+  // The bound values of a failed TypeORM query (err.parameters): password hashes, encrypted secrets.
+  'parameters',
 ];
 
 /** The NestMTX wire numbers for log levels (pino's defaults are one step lower). */

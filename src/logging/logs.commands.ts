@@ -1,14 +1,16 @@
 import { z } from 'zod';
-import { defineCommand, type LiveChannel, type ModuleCommands } from '../api/command-registry.js';
-import { validationFailed } from '../common/errors.js';
+import { defineCommand, requireChannel, type LiveChannel, type ModuleCommands } from '../api/command-registry.js';
 import { LOG_LEVEL_NUMBERS } from './logger.js';
 import { LEVEL_NUMBERS, logRoom, type LogStream } from './log-stream.js';
 
-/** A level by pino number (20…70) or by name (trace…fatal). */
-const levelSchema = z.union([
-  z.literal(LEVEL_NUMBERS as [number, ...number[]]),
-  z.enum(Object.keys(LOG_LEVEL_NUMBERS) as [keyof typeof LOG_LEVEL_NUMBERS]).transform((name) => LOG_LEVEL_NUMBERS[name]),
-], { message: 'must be a level number (20, 30, 40, 50, 60, 70) or name (trace, debug, info, warn, error, fatal)' });
+/** A level by pino number (20…70) or by name (trace…fatal); a number may come as text, as in a REST query string. */
+const levelSchema = z.preprocess(
+  (value) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value),
+  z.union([
+    z.literal(LEVEL_NUMBERS as [number, ...number[]]),
+    z.enum(Object.keys(LOG_LEVEL_NUMBERS) as [keyof typeof LOG_LEVEL_NUMBERS]).transform((name) => LOG_LEVEL_NUMBERS[name]),
+  ], { message: 'must be a level number (20, 30, 40, 50, 60, 70) or name (trace, debug, info, warn, error, fatal)' }),
+);
 
 const entrySchema = z.object({
   hostname: z.string(),
@@ -24,11 +26,6 @@ const listSchema = z.preprocess(
   (value) => value ?? {},
   z.strictObject({ level: levelSchema.default(LOG_LEVEL_NUMBERS.trace), limit: z.coerce.number().int().min(1).max(10_000).default(500) }),
 );
-
-function liveChannel(channel: LiveChannel | null): LiveChannel {
-  if (!channel) throw validationFailed([{ path: 'command', message: 'is only available over a Socket.IO connection' }], 'the live log stream needs a socket');
-  return channel;
-}
 
 const stopStream = (channel: LiveChannel): void => {
   for (const level of LEVEL_NUMBERS) channel.leave(logRoom(level));
@@ -50,7 +47,7 @@ export function logsCommands(logs: LogStream): ModuleCommands {
       payload: z.strictObject({ level: levelSchema }),
       result: z.object({ level: z.number().int() }),
       handle: async ({ payload, channel }) => {
-        const live = liveChannel(channel);
+        const live = requireChannel(channel);
         stopStream(live);
         live.join(logRoom(payload.level));
         return { level: payload.level };
@@ -61,7 +58,7 @@ export function logsCommands(logs: LogStream): ModuleCommands {
       summary: "Stop this socket's live log stream",
       result: z.object({ level: z.null() }),
       handle: async ({ channel }) => {
-        stopStream(liveChannel(channel));
+        stopStream(requireChannel(channel));
         return { level: null };
       },
     }),

@@ -2,11 +2,14 @@ import { Module } from '@nestjs/common';
 import { ApiModule } from '../api/api.module.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { CamerasModule } from '../cameras/cameras.module.js';
+import { UsersModule } from '../users/users.module.js';
 import { RelayGateway } from './relay.gateway.js';
+import { SlowConsumerGuard } from './slow-consumer.guard.js';
+import { SocketSessions } from './socket-sessions.js';
 import { TopicFeed } from './topic-feed.js';
 
 @Module({
-  imports: [ApiModule, AuthModule, CamerasModule],
-  providers: [RelayGateway, TopicFeed],
+  imports: [ApiModule, AuthModule, CamerasModule, UsersModule],
+  providers: [RelayGateway, TopicFeed, SocketSessions, SlowConsumerGuard],
 })
 export class RealtimeModule {}

@@ -1,57 +1,58 @@
-import { Inject } from '@nestjs/common';
-import { WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayInit } from '@nestjs/websockets';
+import { Inject, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
+import { WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
 import type { Logger } from 'pino';
 import type { Server, Socket } from 'socket.io';
-import { AccessTokenService } from '../auth/access-token.service.js';
+import type { LiveChannel } from '../api/command-registry.js';
 import { Dispatcher } from '../api/dispatcher.js';
+import { AccessTokenService } from '../auth/access-token.service.js';
 import type { AuthContext } from '../common/auth-context.js';
 import { errorBody, toDomainError } from '../common/errors.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { EventBus } from '../events/event-bus.js';
 import { LOGGER } from '../logging/logger.js';
-import type { LiveChannel } from '../api/command-registry.js';
+import { RateLimiter } from '../ratelimit/rate-limiter.js';
 import { readEnvelope } from './envelope.js';
 import { handshakeToken } from './handshake.js';
-import { sessionRoom, userRoom } from './rooms.js';
+import { isAccessRoom, sessionRoom, userRoom } from './rooms.js';
+import { SlowConsumerGuard } from './slow-consumer.guard.js';
+import { SocketSessions } from './socket-sessions.js';
 import { TopicFeed } from './topic-feed.js';
 
 interface SocketData {
   auth: AuthContext;
+  /** Requests refused for rate in a row. */
+  strikes: number;
 }
 
 type RelaySocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>;
 type Acknowledge = (body: unknown) => void;
-
+type AnySocket = { emit(event: string, ...args: unknown[]): unknown };
 
 /** Socket.IO face of the command registry: `request` in, one answer out on the requestId event and the ack. */
 @WebSocketGateway()
-export class RelayGateway implements OnGatewayInit, OnGatewayConnection {
+export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown, OnApplicationShutdown {
   @WebSocketServer()
   private server!: Server;
 
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly dispatcher: Dispatcher,
     private readonly accessTokens: AccessTokenService,
+    private readonly limits: RateLimiter,
     private readonly bus: EventBus,
     private readonly topics: TopicFeed,
+    private readonly sessions: SocketSessions,
+    private readonly slowConsumers: SlowConsumerGuard,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   afterInit(server: Server): void {
     this.topics.attach(server);
+    this.slowConsumers.watch(server);
     // Nest guards do not run at connection time, so authentication is Socket.IO middleware.
     server.use((socket, next) => {
-      const authenticate = async () => {
-        const auth = await this.accessTokens.authenticate(handshakeToken(socket.handshake));
-        const rooms = await this.topics.roomsFor(auth);
-        return { auth, rooms: [userRoom(auth.userId), sessionRoom(auth.sessionId), ...rooms] };
-      };
-      authenticate().then(
-        ({ auth, rooms }) => {
-          (socket as RelaySocket).data.auth = auth;
-          // Joined before the connection completes, so no event can slip past a new socket.
-          void socket.join(rooms);
-          next();
-        },
+      this.identify(socket as RelaySocket, handshakeToken(socket.handshake)).then(
+        () => next(),
         (thrown: unknown) => {
           const error = toDomainError(thrown);
           next(Object.assign(new Error(error.message), { data: errorBody(error).error }));
@@ -67,7 +68,9 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection {
       join: (room) => void socket.join(room),
       leave: (room) => void socket.leave(room),
       rooms: () => [...socket.rooms],
+      renew: (auth) => this.renew(socket, auth),
     };
+    socket.data.strikes = 0;
     socket.on('request', (...args: unknown[]) => {
       const acknowledge = typeof args.at(-1) === 'function' ? (args.pop() as Acknowledge) : undefined;
       this.handleRequest(socket, channel, args[0]).then(
@@ -78,21 +81,71 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection {
         },
       );
     });
+    socket.on('ping', (...args: unknown[]) => {
+      const pong = { time: new Date().toISOString() };
+      const acknowledge = args.at(-1);
+      (socket as unknown as AnySocket).emit('pong', pong);
+      if (typeof acknowledge === 'function') (acknowledge as Acknowledge)(pong);
+    });
+    this.sessions.opened(socket, socket.data.auth).catch((error: unknown) => this.logger.warn({ err: error }, 'could not send init'));
+  }
+
+  handleDisconnect(socket: RelaySocket): void {
+    this.limits.connectionClosed(socket.id);
+    if (socket.data.auth) this.sessions.closed(socket, socket.data.auth);
+  }
+
+  beforeApplicationShutdown(): void {
+    this.server.emit('system:shutdown', { reconnectAfterMs: this.config.shutdownReconnectAfterMs });
+  }
+
+  onApplicationShutdown(): void {
+    this.slowConsumers.stop();
   }
 
   /** Validates the envelope and dispatches; returns where and what to answer. */
   async handleRequest(socket: RelaySocket, channel: LiveChannel, raw: unknown): Promise<{ requestId: string | undefined; body: unknown }> {
     const envelope = readEnvelope(raw);
-    if (!envelope.ok) {
-      return { requestId: envelope.requestId, body: errorBody(envelope.error, envelope.context) };
-    }
-    const outcome = await this.dispatcher.dispatch(envelope.request, () => this.accessTokens.recheck(socket.data.auth), channel);
+    if (!envelope.ok) return { requestId: envelope.requestId, body: errorBody(envelope.error, envelope.context) };
+    const outcome = await this.dispatcher.dispatch(envelope.request, {
+      connection: socket.id,
+      address: socket.handshake.address,
+      authenticate: () => this.accessTokens.recheck(socket.data.auth),
+      channel,
+    });
+    this.countStrikes(socket, outcome.ok || outcome.body.error.code !== 'rate_limited');
     return { requestId: envelope.request.requestId, body: outcome.body };
   }
 
+  /** Authenticates a connecting socket and puts it in its rooms before it can receive anything. */
+  private async identify(socket: RelaySocket, token: string | undefined): Promise<void> {
+    const auth = await this.accessTokens.authenticate(token);
+    const rooms = await this.topics.roomsFor(auth);
+    socket.data.auth = auth;
+    await socket.join([userRoom(auth.userId), sessionRoom(auth.sessionId), ...rooms]);
+  }
+
+  /** A fresh token of the same user: same socket, same subscriptions, new expiry. */
+  private async renew(socket: RelaySocket, auth: AuthContext): Promise<void> {
+    const previous = socket.data.auth;
+    const rooms = await this.topics.roomsFor(auth);
+    for (const room of socket.rooms) if (isAccessRoom(room) && !room.startsWith('logs:') && !rooms.includes(room)) void socket.leave(room);
+    if (previous.sessionId !== auth.sessionId) void socket.leave(sessionRoom(previous.sessionId));
+    await socket.join([sessionRoom(auth.sessionId), ...rooms]);
+    socket.data.auth = auth;
+    this.sessions.scheduleExpiry(socket, auth);
+  }
+
+  private countStrikes(socket: RelaySocket, accepted: boolean): void {
+    socket.data.strikes = accepted ? 0 : socket.data.strikes + 1;
+    if (socket.data.strikes < this.config.rateLimits.strikes) return;
+    this.logger.warn({ userId: socket.data.auth.userId, socket: socket.id }, 'socket kept exceeding its rate limit; disconnecting');
+    (socket as unknown as AnySocket).emit('system:disconnect', { reason: 'rate_limited', message: 'too many requests after being told to slow down' });
+    socket.disconnect(true);
+  }
+
   private answer(socket: RelaySocket, requestId: string | undefined, acknowledge: Acknowledge | undefined, body: unknown): void {
-    const emitter = socket as unknown as { emit(event: string, body: unknown): void };
-    emitter.emit(requestId ?? 'failure', body);
+    (socket as unknown as AnySocket).emit(requestId ?? 'failure', body);
     acknowledge?.(body);
   }
 

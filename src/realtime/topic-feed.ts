@@ -6,19 +6,24 @@ import { EventBus, type DomainEvent } from '../events/event-bus.js';
 import { LogStream } from '../logging/log-stream.js';
 import { accessRooms, ADMINS_ROOM, cameraRoom, isAccessRoom, userRoom } from './rooms.js';
 
-export interface TopicPayload extends DomainEvent {
+export interface TopicPayload extends Omit<DomainEvent, 'audience'> {
   at: string;
 }
 
-/** Who may see an event: admins always; granted users for a camera; the user themself for their account. */
-function audience(event: DomainEvent): string[] {
-  if (event.entity === null) return [ADMINS_ROOM];
+/**
+ * Who may see an event: admins always; granted users for a camera; the user themself for
+ * their account; everyone for system messages. `undefined` means every authenticated socket.
+ */
+function audience(event: DomainEvent): string[] | undefined {
+  if (event.audience === 'everyone') return undefined;
+  if (event.entity === null || event.audience === 'admins') return [ADMINS_ROOM];
   switch (event.domain) {
     case 'camera':
       return [ADMINS_ROOM, cameraRoom(event.entity)];
     case 'users':
       return [ADMINS_ROOM, userRoom(event.entity)];
     case 'credentials':
+    case 'system':
       return [ADMINS_ROOM];
   }
 }
@@ -53,8 +58,11 @@ export class TopicFeed {
   private deliver(event: DomainEvent): void {
     if (!this.server) return;
     const payload: TopicPayload = { domain: event.domain, entity: event.entity, event: event.event, details: event.details, at: new Date().toISOString() };
-    const target = this.server.to(audience(event));
-    target.emit(`${event.domain}:${event.event}`, payload);
+    const rooms = audience(event);
+    // Every socket on the server is authenticated, so "everyone" is a plain broadcast.
+    const target = rooms ? this.server.to(rooms) : this.server;
+    // System messages also carry their details at the top level: {message, from, at}.
+    target.emit(`${event.domain}:${event.event}`, event.domain === 'system' ? { ...event.details, ...payload } : payload);
     target.emit(`${event.domain}:*`, payload);
     target.emit('nestmtx:*', payload);
     if (event.domain === 'camera' && event.event === 'deleted' && event.entity !== null) {

@@ -1,14 +1,11 @@
 import { z } from 'zod';
 import { cameraIdsSchema } from '../cameras/cameras.schemas.js';
 import { listOptionsSchema } from '../common/list-options.js';
+import { entityIdSchema } from '../common/schemas.js';
 
 export const USER_SORT_FIELDS = ['id', 'username', 'role', 'created_at', 'updated_at'] as const;
 
-export const userIdSchema = z.coerce
-  .number({ message: 'must be a user id (a positive whole number)' })
-  .int('must be a user id (a positive whole number)')
-  .positive('must be a user id (a positive whole number)')
-  .max(2147483647, 'must be a user id (a positive whole number)');
+export const userIdSchema = entityIdSchema('user');
 
 const username = z
   .string()

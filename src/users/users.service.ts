@@ -3,7 +3,7 @@ import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import { CameraGrantsService } from '../cameras/camera-grants.service.js';
 import { isAdmin, type AuthContext, type Role } from '../common/auth-context.js';
 import { conflict, forbidden, notFound } from '../common/errors.js';
-import { likePattern, type ListOptions, type ListResult } from '../common/list-options.js';
+import { likePattern, paginate, type ListOptions, type ListResult } from '../common/list-options.js';
 import { EventBus } from '../events/event-bus.js';
 import { PasswordHasher } from './password-hasher.js';
 import { User } from './user.entity.js';
@@ -67,12 +67,7 @@ export class UsersService {
   async list(_auth: AuthContext, options: ListOptions<(typeof USER_SORT_FIELDS)[number]>): Promise<ListResult<UserView>> {
     const query = this.users.createQueryBuilder('user');
     if (options.search) query.where('user.username ILIKE :pattern', { pattern: likePattern(options.search) });
-    query
-      .orderBy(SORT_COLUMNS[options.sortBy.field], options.sortBy.direction)
-      .addOrderBy('user.id', 'ASC')
-      .skip((options.page - 1) * options.itemsPerPage)
-      .take(options.itemsPerPage);
-    const [rows, total] = await query.getManyAndCount();
+    const { rows, total } = await paginate(query, options, SORT_COLUMNS, 'user.id');
     const grants = await this.grants.cameraIdsOfMany(rows.map((user) => user.id));
     return { items: rows.map((user) => toUserView(user, grants.get(user.id) ?? [])), total, page: options.page, itemsPerPage: options.itemsPerPage };
   }

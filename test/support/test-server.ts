@@ -1,12 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { io, type Socket, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import { createDatabase } from './postgres.js';
 
-const MAIN = resolve(import.meta.dirname, '../../dist/main.js');
+// MTX_RELAY_MAIN runs another build of the server (say, one kept apart from a `dist` being rebuilt).
+export const MAIN = process.env.MTX_RELAY_MAIN ?? fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 export const ADMIN_PASSWORD = 'admin-password-for-tests';
 export const JWT_SECRET = 'a-test-jwt-secret-that-is-long-enough-0123456789';
 
@@ -49,6 +51,12 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
       ADMIN_PASSWORD,
       JWT_SECRET,
       LOG_LEVEL: 'debug',
+      // Suites make many requests quickly; the rate-limit suite sets its own budgets.
+      RATE_LIMIT_RPS: '100000',
+      RATE_LIMIT_BURST: '100000',
+      RATE_LIMIT_USER_RPS: '100000',
+      RATE_LIMIT_USER_BURST: '100000',
+      LOGIN_RATE_PER_MINUTE: '100000',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -65,8 +73,8 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     };
     let pending = { stdout: '', stderr: '' };
     for (const stream of ['stdout', 'stderr'] as const) {
-      child[stream]!.setEncoding('utf8');
-      child[stream]!.on('data', (chunk: string) => {
+      child[stream].setEncoding('utf8');
+      child[stream].on('data', (chunk: string) => {
         const lines = (pending[stream] + chunk).split('\n');
         pending = { ...pending, [stream]: lines.pop() ?? '' };
         lines.forEach(onLine);

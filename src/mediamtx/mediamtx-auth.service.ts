@@ -1,0 +1,116 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { AccessTokenService } from '../auth/access-token.service.js';
+import { AuthStateCache } from '../auth/auth-state.cache.js';
+import { AuthService } from '../auth/auth.service.js';
+import { CameraGrantsService } from '../cameras/camera-grants.service.js';
+import { CamerasService } from '../cameras/cameras.service.js';
+import { DomainError } from '../common/errors.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { LOGGER } from '../logging/logger.js';
+import { isStreamToken, StreamTokensService } from '../tokens/stream-tokens.service.js';
+import { queryToken } from './hook-details.js';
+import { HooksService, secretsEqual } from './hooks.service.js';
+import { StreamState } from './stream-state.js';
+import { TokenSessions } from './token-sessions.js';
+
+/** MediaMTX's authHTTPAddress callback body. */
+export const authRequestSchema = z.object({
+  ip: z.string().optional().default(''),
+  user: z.string().optional().default(''),
+  password: z.string().optional().default(''),
+  token: z.string().optional().default(''),
+  action: z.string(),
+  path: z.string().optional().default(''),
+  protocol: z.string().optional().default(''),
+  id: z.string().nullable().optional(),
+  query: z.string().optional().default(''),
+});
+
+export type AuthRequest = z.infer<typeof authRequestSchema>;
+
+/** 2xx allows; 401 asks the client for credentials; 403 refuses. */
+export type AuthDecision = { status: 200 } | { status: 401 | 403; reason: string };
+
+interface Viewer {
+  userId: number;
+  /** Set when a stream token identified the viewer: the only camera it opens. */
+  streamToken?: { tokenId: number; cameraId: number };
+}
+
+const READ_ACTIONS = new Set(['read', 'playback']);
+const SERVICE_ACTIONS = new Set(['publish', 'api', 'metrics', 'pprof']);
+
+/** Decides MediaMTX's auth callbacks: who may watch which camera, and that only the relay publishes or uses the API. */
+@Injectable()
+export class MediaMtxAuthService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly auth: AuthService,
+    private readonly accessTokens: AccessTokenService,
+    private readonly authState: AuthStateCache,
+    private readonly streamTokens: StreamTokensService,
+    private readonly cameras: CamerasService,
+    private readonly grants: CameraGrantsService,
+    private readonly hooks: HooksService,
+    private readonly state: StreamState,
+    private readonly sessions: TokenSessions,
+  ) {}
+
+  async decide(request: AuthRequest): Promise<AuthDecision> {
+    const decision = await this.evaluate(request);
+    // Never the password or a token: who, what, where, and the outcome.
+    this.logger.info(
+      { action: request.action, path: request.path, protocol: request.protocol, ip: request.ip, user: request.user || undefined, allowed: decision.status === 200, reason: 'reason' in decision ? decision.reason : undefined },
+      'MediaMTX auth decision',
+    );
+    return decision;
+  }
+
+  private async evaluate(request: AuthRequest): Promise<AuthDecision> {
+    // MediaMTX fills `token` from the client's `Authorization: Bearer`; `?token=` arrives in the query.
+    const token = request.token || queryToken(request.query) || '';
+    const noCredentials = !request.user && !request.password && !token;
+    if (SERVICE_ACTIONS.has(request.action)) {
+      if (noCredentials) return { status: 401, reason: 'credentials required' };
+      const service = this.config.mediamtx;
+      const isService = request.user === service.serviceUser && secretsEqual(request.password, service.servicePassword);
+      return isService ? { status: 200 } : { status: 403, reason: `${request.action} is reserved to the relay's service account` };
+    }
+    if (!READ_ACTIONS.has(request.action)) return { status: 403, reason: `action ${request.action} is not allowed` };
+    if (noCredentials) return { status: 401, reason: 'credentials required' };
+
+    const viewer = await this.identify(request, token);
+    if (!viewer) return { status: 403, reason: 'credentials not valid' };
+    const camera = await this.cameras.findByPath(request.path);
+    if (!camera || !camera.isEnabled) return { status: 403, reason: 'no such camera' };
+    if (viewer.streamToken && viewer.streamToken.cameraId !== camera.id) return { status: 403, reason: 'the stream token is for another camera' };
+    const user = await this.authState.user(viewer.userId);
+    if (!user?.canLogin) return { status: 403, reason: 'user may not log in' };
+    if (user.role !== 'admin' && !(await this.grants.isGranted(user.id, camera.id))) return { status: 403, reason: 'camera not granted' };
+
+    if (viewer.streamToken && request.id) this.sessions.record(viewer.streamToken.tokenId, request.protocol, request.id);
+    if (!this.state.isAvailable(request.path)) {
+      await this.hooks.readAttempt(request.path, { query: request.query, readerType: request.protocol, readerId: request.id ?? undefined });
+    }
+    return { status: 200 };
+  }
+
+  /** Password, access token or stream token (as RTSP password, `token`, Bearer or `?token=`). */
+  private async identify(request: AuthRequest, token: string): Promise<Viewer | null> {
+    const streamToken = [request.password, token].find(isStreamToken);
+    if (streamToken) {
+      const holder = await this.streamTokens.verify(streamToken);
+      return holder ? { userId: holder.userId, streamToken: { tokenId: holder.tokenId, cameraId: holder.cameraId } } : null;
+    }
+    try {
+      if (token) return { userId: (await this.accessTokens.authenticate(token)).userId };
+      return { userId: (await this.auth.verifyPassword(request.user, request.password)).id };
+    } catch (error) {
+      if (error instanceof DomainError) return null;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { Body, Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { DomainError, errorBody, validationFailed } from '../common/errors.js';
+import { HooksService } from './hooks.service.js';
+import { authRequestSchema, MediaMtxAuthService } from './mediamtx-auth.service.js';
+
+type HookHeaders = Record<string, string | undefined>;
+
+/**
+ * MediaMTX's side of the API. Not registry commands: MediaMTX speaks its own shapes. Both are
+ * public routes guarded by their own proof: the hook secret, or the credentials being judged.
+ */
+@Controller('api/mediamtx')
+export class MediaMtxController {
+  constructor(
+    private readonly hooks: HooksService,
+    private readonly auth: MediaMtxAuthService,
+  ) {}
+
+  @Post('hooks/:event')
+  @HttpCode(204)
+  async hook(@Param('event') event: string, @Headers() headers: HookHeaders): Promise<void> {
+    await this.hooks.handle(event, {
+      secret: headers['x-hook-secret'],
+      path: headers['x-mtx-path'],
+      query: headers['x-mtx-query'],
+      sourceType: headers['x-mtx-source-type'],
+      sourceId: headers['x-mtx-source-id'],
+      readerType: headers['x-mtx-reader-type'],
+      readerId: headers['x-mtx-reader-id'],
+    });
+  }
+
+  @Post('auth')
+  async authorize(@Body() body: unknown, @Res() reply: FastifyReply): Promise<void> {
+    const parsed = authRequestSchema.safeParse(body);
+    if (!parsed.success) {
+      const error = validationFailed(parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
+      await reply.status(400).send(errorBody(error));
+      return;
+    }
+    const decision = await this.auth.decide(parsed.data);
+    if (decision.status === 200) await reply.status(200).send({ allowed: true });
+    else await reply.status(decision.status).send(errorBody(new DomainError(decision.status === 401 ? 'unauthorized' : 'forbidden', decision.reason)));
+  }
+}

@@ -1,0 +1,198 @@
+import { createHmac } from 'node:crypto';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DataSource, type Repository } from 'typeorm';
+import { CamerasService, type SyncTarget } from '../cameras/cameras.service.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { CredentialsService } from '../credentials/credentials.service.js';
+import { EventBus } from '../events/event-bus.js';
+import { LOGGER } from '../logging/logger.js';
+import { sourceWithCredential } from './camera-source.js';
+import { MediaMtxApi, MediaMtxRefused, MediaMtxUnreachable, type PathConfig } from './mediamtx-api.client.js';
+import { MediaMtxPath } from './mediamtx-path.entity.js';
+
+const RETRY_WHILE_UNREACHABLE_MS = 2000;
+const DEBOUNCE_MS = 50;
+
+interface DesiredPath {
+  cameraId: number;
+  config: PathConfig;
+  hash: string;
+}
+
+/**
+ * Keeps MediaMTX's paths in line with the cameras in the database, which is the source of
+ * truth. MediaMTX keeps API changes only in memory, so this runs at start, on every camera or
+ * credential change, periodically, and as soon as MediaMTX answers again after an outage. It
+ * touches only paths it owns (those in mediamtx_paths), and never writes back what it reads.
+ */
+@Injectable()
+export class PathSyncService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly paths: Repository<MediaMtxPath>;
+  private running: Promise<void> | undefined;
+  private rerun = false;
+  private timer: NodeJS.Timeout | undefined;
+  private debounce: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private reachable = true;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(DataSource) dataSource: DataSource,
+    private readonly api: MediaMtxApi,
+    private readonly cameras: CamerasService,
+    private readonly credentials: CredentialsService,
+    bus: EventBus,
+  ) {
+    this.paths = dataSource.getRepository(MediaMtxPath);
+    bus.subscribe('domain', (event) => {
+      if (event.domain === 'camera' && ['created', 'updated', 'deleted'].includes(event.event)) this.soon();
+      if (event.domain === 'credentials' && event.event === 'updated') this.soon();
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.schedule(0);
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearTimeout(this.debounce);
+  }
+
+  /** Sync state per camera id: `ok`, or `pending` with the last error. */
+  async states(cameraIds: number[]): Promise<Map<number, { state: 'ok' | 'pending'; error: string | null }>> {
+    const rows = cameraIds.length === 0 ? [] : await this.paths.createQueryBuilder('path').where('path.camera_id IN (:...ids)', { ids: cameraIds }).getMany();
+    return new Map(rows.filter((row) => row.cameraId !== null).map((row) => [row.cameraId as number, { state: row.state, error: row.lastError }]));
+  }
+
+  /** Runs a reconciliation now, or once more after the one under way. */
+  reconcile(): Promise<void> {
+    if (this.running) {
+      this.rerun = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.rerun = false;
+          await this.reconcileOnce();
+        } while (this.rerun && !this.stopped);
+      } catch (error) {
+        this.logger.error({ err: error }, 'path reconciliation failed');
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  private soon(): void {
+    clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => void this.reconcile(), DEBOUNCE_MS);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      void this.reconcile().finally(() => this.schedule(this.reachable ? this.config.mediamtx.reconcileSeconds * 1000 : RETRY_WHILE_UNREACHABLE_MS));
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async reconcileOnce(): Promise<void> {
+    const owned = new Map((await this.paths.find()).map((row) => [row.name, row]));
+    const desired = await this.desiredPaths();
+    let present: Set<string>;
+    try {
+      present = new Set(await this.api.configuredPathNames());
+    } catch (error) {
+      await this.markPending([...desired.keys()], owned, desired, error);
+      this.wentUnreachable(error);
+      return;
+    }
+    if (!this.reachable) this.logger.info('MediaMTX is reachable again; paths reconciled');
+    this.reachable = true;
+
+    for (const [name, path] of desired) {
+      const row = owned.get(name);
+      if (present.has(name) && !row) {
+        await this.save(name, path.cameraId, null, 'pending', `MediaMTX already has a path named ${name} that the relay does not own`);
+        continue;
+      }
+      if (present.has(name) && row?.state === 'ok' && row.configHash === path.hash) continue;
+      // Ownership is claimed before the write, so a crash in between cannot orphan the path.
+      if (!row) await this.save(name, path.cameraId, null, 'pending', null);
+      try {
+        await this.apply(name, path.config, present.has(name));
+        await this.save(name, path.cameraId, path.hash, 'ok', null);
+      } catch (error) {
+        await this.save(name, path.cameraId, row?.configHash ?? null, 'pending', (error as Error).message);
+        if (error instanceof MediaMtxUnreachable) return this.wentUnreachable(error);
+      }
+    }
+    for (const [name] of owned) {
+      if (desired.has(name)) continue;
+      try {
+        if (present.has(name)) await this.api.deletePath(name);
+        await this.paths.delete({ name });
+      } catch (error) {
+        if (error instanceof MediaMtxRefused && error.status === 404) await this.paths.delete({ name });
+        else if (error instanceof MediaMtxUnreachable) return this.wentUnreachable(error);
+        else this.logger.warn({ path: name, error: (error as Error).message }, 'could not remove a MediaMTX path');
+      }
+    }
+  }
+
+  private async apply(name: string, config: PathConfig, exists: boolean): Promise<void> {
+    if (exists) return this.api.replacePath(name, config);
+    try {
+      await this.api.addPath(name, config);
+    } catch (error) {
+      // Added meanwhile (MediaMTX answers before it applies, so a list may lag behind).
+      if (error instanceof MediaMtxRefused && error.status === 400 && /already exists/.test(error.message)) return this.api.replacePath(name, config);
+      throw error;
+    }
+  }
+
+  /** Every enabled camera as the path configuration MediaMTX should have. */
+  private async desiredPaths(): Promise<Map<string, DesiredPath>> {
+    const desired = new Map<string, DesiredPath>();
+    for (const camera of await this.cameras.syncTargets()) {
+      if (!camera.isEnabled) continue;
+      try {
+        const config = await this.pathConfig(camera);
+        const hash = createHmac('sha256', this.config.mediamtx.servicePassword).update(JSON.stringify(config)).digest('hex');
+        desired.set(camera.mtxPath, { cameraId: camera.id, config, hash });
+      } catch (error) {
+        await this.save(camera.mtxPath, camera.id, null, 'pending', `cannot build the source: ${(error as Error).message}`);
+      }
+    }
+    return desired;
+  }
+
+  private async pathConfig(camera: SyncTarget): Promise<PathConfig> {
+    const secrets = camera.credentialId === null ? null : await this.credentials.sourceSecrets(camera.credentialId);
+    return { source: sourceWithCredential(camera.sourceUrl, secrets), sourceOnDemand: true, rtspTransport: camera.rtspTransport };
+  }
+
+  private async markPending(names: string[], owned: Map<string, MediaMtxPath>, desired: Map<string, DesiredPath>, error: unknown): Promise<void> {
+    for (const name of names) {
+      const path = desired.get(name);
+      if (path) await this.save(name, path.cameraId, owned.get(name)?.configHash ?? null, 'pending', (error as Error).message);
+    }
+  }
+
+  private wentUnreachable(error: unknown): void {
+    if (this.reachable) this.logger.warn({ error: (error as Error).message }, 'MediaMTX is unreachable; camera changes will be applied when it is back');
+    this.reachable = false;
+    this.schedule(RETRY_WHILE_UNREACHABLE_MS);
+  }
+
+  private async save(name: string, cameraId: number, configHash: string | null, state: 'ok' | 'pending', lastError: string | null): Promise<void> {
+    await this.paths.upsert({ name, cameraId, configHash, state, lastError }, ['name']);
+  }
+}

@@ -1,0 +1,89 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { Socket } from 'socket.io';
+import type { AuthContext } from '../common/auth-context.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { EventBus } from '../events/event-bus.js';
+import { LOGGER } from '../logging/logger.js';
+import { UsersService } from '../users/users.service.js';
+import { VERSION } from '../version.js';
+
+export interface OnlineUser {
+  id: number;
+  username: string;
+  sockets: number;
+}
+
+// setTimeout cannot wait longer than this (about 24.8 days).
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The life of each authenticated socket: the `init` snapshot, presence, the warning before its
+ * access token expires and the disconnect when it does.
+ */
+@Injectable()
+export class SocketSessions {
+  private readonly online = new Map<number, OnlineUser>();
+  private readonly expiryTimers = new Map<string, NodeJS.Timeout[]>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly bus: EventBus,
+    private readonly users: UsersService,
+  ) {}
+
+  async opened(socket: Socket, auth: AuthContext): Promise<void> {
+    this.scheduleExpiry(socket, auth);
+    const entry = this.online.get(auth.userId) ?? { id: auth.userId, username: auth.username, sockets: 0 };
+    entry.sockets += 1;
+    this.online.set(auth.userId, entry);
+    if (entry.sockets === 1) this.publishPresence('online', entry);
+    const user = await this.users.viewOf(auth.userId);
+    socket.emit('init', {
+      user,
+      server: { version: VERSION, time: new Date().toISOString() },
+      seq: null,
+      ...(auth.role === 'admin' ? { usersOnline: this.usersOnline() } : {}),
+    });
+  }
+
+  closed(socket: Socket, auth: AuthContext): void {
+    this.clearExpiry(socket.id);
+    const entry = this.online.get(auth.userId);
+    if (!entry) return;
+    entry.sockets -= 1;
+    if (entry.sockets > 0) return;
+    this.online.delete(auth.userId);
+    this.publishPresence('offline', entry);
+  }
+
+  usersOnline(): OnlineUser[] {
+    return [...this.online.values()].map((entry) => ({ ...entry }));
+  }
+
+  /** `session:expiring` ahead of the token's expiry, then `session:expired` and a disconnect. */
+  scheduleExpiry(socket: Socket, auth: AuthContext): void {
+    this.clearExpiry(socket.id);
+    const expiresAtMs = auth.expiresAt * 1000;
+    const expiresAt = new Date(expiresAtMs).toISOString();
+    const untilExpiry = expiresAtMs - Date.now();
+    const untilWarning = untilExpiry - this.config.sessionExpiryWarningSeconds * 1000;
+    const warn = setTimeout(() => socket.emit('session:expiring', { expiresAt }), Math.min(Math.max(untilWarning, 0), MAX_TIMER_MS));
+    const expire = setTimeout(() => {
+      socket.emit('session:expired', { expiresAt });
+      this.logger.debug({ userId: auth.userId, socket: socket.id }, 'socket token expired; disconnecting');
+      socket.disconnect(true);
+    }, Math.min(Math.max(untilExpiry, 0), MAX_TIMER_MS));
+    this.expiryTimers.set(socket.id, [warn, expire]);
+  }
+
+  private clearExpiry(socketId: string): void {
+    for (const timer of this.expiryTimers.get(socketId) ?? []) clearTimeout(timer);
+    this.expiryTimers.delete(socketId);
+  }
+
+  private publishPresence(event: 'online' | 'offline', entry: OnlineUser): void {
+    this.bus.publish('domain', { domain: 'users', entity: entry.id, event, details: { ...entry }, audience: 'admins' });
+  }
+}

@@ -1,0 +1,21 @@
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { CommandRegistry } from '../api/command-registry.js';
+import { CamerasModule } from '../cameras/cameras.module.js';
+import { StreamTokensService } from './stream-tokens.service.js';
+import { tokensCommands } from './tokens.commands.js';
+
+@Module({
+  imports: [CamerasModule],
+  providers: [StreamTokensService],
+  exports: [StreamTokensService],
+})
+export class TokensModule implements OnModuleInit {
+  constructor(
+    private readonly registry: CommandRegistry,
+    private readonly tokens: StreamTokensService,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register('tokens', tokensCommands(this.tokens));
+  }
+}

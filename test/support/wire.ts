@@ -1,0 +1,83 @@
+import type { Socket } from 'socket.io-client';
+import { connectSocket, rpc, type TestServer } from './test-server.js';
+
+/** What a client asks, whatever the transport. */
+export interface WireRequest {
+  module: string;
+  command: string;
+  entity?: string | number;
+  payload?: Record<string, unknown>;
+}
+
+/** What a client sees: the HTTP status (REST) or the status an error body names (socket), and the body. */
+export interface WireAnswer<T = any> {
+  status: number | undefined;
+  body: T;
+  /** The requestId the socket request carried; undefined over REST. */
+  requestId: string | undefined;
+}
+
+export type Transport = 'rest' | 'socket';
+
+/** A signed-in client on one transport. */
+export interface Caller {
+  token: string;
+  socket?: Socket;
+}
+
+let counter = 0;
+
+const REST_ROUTES: Record<string, { method: string; withEntity: boolean }> = {
+  list: { method: 'GET', withEntity: false },
+  create: { method: 'POST', withEntity: false },
+  read: { method: 'GET', withEntity: true },
+  update: { method: 'PUT', withEntity: true },
+  delete: { method: 'DELETE', withEntity: true },
+};
+
+/** Sends one request over REST (the route DESIGN.md names for the command) or as a socket `request`. */
+export async function send<T = any>(server: TestServer, transport: Transport, caller: Caller, request: WireRequest): Promise<WireAnswer<T>> {
+  if (transport === 'socket') {
+    caller.socket ??= await connectSocket(server.url, { auth: { token: caller.token } });
+    const requestId = `${request.module}-${request.command}-${++counter}`;
+    const body = await rpc<any>(caller.socket, { ...request, requestId });
+    return { status: body?.error?.status, body, requestId };
+  }
+  const route = REST_ROUTES[request.command];
+  if (!route) throw new Error(`no REST route for ${request.command}`);
+  let path = `/api/${request.module}`;
+  if (route.withEntity && request.entity !== undefined) path += `/${encodeURIComponent(String(request.entity))}`;
+  if (request.command === 'list' && request.payload) {
+    const query = new URLSearchParams(Object.entries(request.payload).map(([key, value]): [string, string] => [key, String(value)]));
+    path += `?${query.toString()}`;
+  }
+  const withBody = request.command === 'create' || request.command === 'update';
+  const answer = await server.http<T>(route.method, path, { token: caller.token, body: withBody ? request.payload : undefined });
+  return { status: answer.status, body: answer.body, requestId: undefined };
+}
+
+/** The one error shape, with the context a client of that transport gets back. */
+export function errorShape(
+  answer: Pick<WireAnswer, 'requestId'>,
+  request: Pick<WireRequest, 'module' | 'command'>,
+  status: number,
+  code: string,
+  message: string,
+  details: unknown[] = [],
+): { error: Record<string, unknown> } {
+  const context: Record<string, unknown> = { module: request.module, command: request.command };
+  if (answer.requestId !== undefined) context.requestId = answer.requestId;
+  return { error: { status, code, message, details, context } };
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Calls `probe` until it returns true, or throws after `ms`. */
+export async function eventually(probe: () => Promise<boolean>, ms = 10000, interval = 200): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await probe()) return;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await sleep(interval);
+  }
+}
