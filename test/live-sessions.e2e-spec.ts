@@ -211,6 +211,15 @@ describe('rate limits', () => {
     other.close();
   });
 
+  it('limits REST the same way, per client address', async () => {
+    await sleep(2100); // let this address's bucket refill after the admin's login
+    const answers = await Promise.all(Array.from({ length: 60 }, () => server.http('GET', '/api/health')));
+    const limited = answers.filter((answer) => answer.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(limited[0].body.error).toMatchObject({ status: 429, code: 'rate_limited', details: [{ retryAfterMs: expect.any(Number) }] });
+    expect(answers.filter((answer) => answer.status === 200).length).toBeGreaterThanOrEqual(40);
+  });
+
   it('disconnects a socket that keeps hammering after being told', async () => {
     const flooder = await connectSocket(server.url, { auth: { token: admin } });
     const notice = nextEvent(flooder, 'system:disconnect', 10000);
