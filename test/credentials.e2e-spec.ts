@@ -460,6 +460,13 @@ describe('a key change', () => {
     expect(await storedSecrets()).toEqual(before);
   });
 
+  it('a server started without the old key warns that some secrets cannot be read', async () => {
+    const lost = await start({ SECRETS_KEY: newKey.toString('hex') }, databaseUrl);
+    const warning = lost.output.find((line) => line.includes('use keys that are not configured'));
+    expect(warning && JSON.parse(warning).keyIds).toEqual([keyId(fileKey)]);
+    await lost.stop();
+  });
+
   it('the re-encrypt command moves every value to the new key; a second run has nothing to do', async () => {
     const old = underOldKey().length;
     expect(old).toBeGreaterThan(4);

@@ -1,4 +1,6 @@
-import { Module, type OnModuleInit } from '@nestjs/common';
+import { Inject, Module, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { LOGGER } from '../logging/logger.js';
 import { CommandRegistry } from '../api/command-registry.js';
 import { SecretBox } from '../crypto/secret-box.js';
 import { credentialsCommands } from './credentials.commands.js';
@@ -8,11 +10,20 @@ import { CredentialsService } from './credentials.service.js';
   providers: [CredentialsService, SecretBox],
   exports: [CredentialsService],
 })
-export class CredentialsModule implements OnModuleInit {
+export class CredentialsModule implements OnModuleInit, OnApplicationBootstrap {
   constructor(
     private readonly registry: CommandRegistry,
     private readonly credentials: CredentialsService,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
+
+  /** A changed SECRETS_KEY without the old one in SECRETS_OLD_KEYS leaves secrets unreadable: say so at start. */
+  async onApplicationBootstrap(): Promise<void> {
+    const missing = await this.credentials.unreadableKeyIds();
+    if (missing.length > 0) {
+      this.logger.warn({ keyIds: missing }, 'some stored secrets use keys that are not configured; add them to SECRETS_OLD_KEYS, then run npm run secrets:reencrypt');
+    }
+  }
 
   onModuleInit(): void {
     this.registry.register('credentials', credentialsCommands(this.credentials));

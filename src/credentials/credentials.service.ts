@@ -74,6 +74,14 @@ export class CredentialsService {
     this.credentials = dataSource.getRepository(Credential);
   }
 
+  /** Key ids that stored secrets use but no configured key matches: those secrets cannot be read. */
+  async unreadableKeyIds(): Promise<string[]> {
+    const columns = Object.values(SECRET_COLUMNS).map((column) => this.credentials.metadata.findColumnWithPropertyName(column)?.databaseName);
+    const union = columns.map((column) => `SELECT DISTINCT split_part(${column}, ':', 2) AS kid FROM credentials WHERE ${column} IS NOT NULL`).join(' UNION ');
+    const rows = await this.dataSource.query<Array<{ kid: string }>>(union);
+    return rows.map((row) => row.kid).filter((kid) => !this.box.knows(kid));
+  }
+
   registerUsage(usage: CredentialUsage): void {
     this.usages.push(usage);
   }

@@ -59,6 +59,10 @@ export class SecretBox {
     }
   }
 
+  knows(keyIdentifier: string): boolean {
+    return this.keys.has(keyIdentifier);
+  }
+
   /** Key id a stored value was encrypted with. */
   keyIdOf(stored: string): string | undefined {
     return stored.split(':')[1];
