@@ -60,13 +60,13 @@ export class Dispatcher {
       const payload = this.parsePayload(definition, request.payload);
       const body = await definition.handle({ auth, entity, payload, channel });
       const status = definition.successStatus ?? 200;
-      this.logger.trace({ status, userId: auth?.userId }, `${this.name(request)} answered ${status}`);
+      if (this.logger.isLevelEnabled('trace')) this.logger.trace({ status, userId: auth?.userId }, `${this.name(request)} answered ${status}`);
       return { ok: true, status, body };
     } catch (thrown) {
       const error = toDomainError(thrown);
       if (error.code === 'internal' || error.code === 'unavailable') {
         this.logger.error({ err: thrown, module: request.module, command: request.command }, 'request failed');
-      } else {
+      } else if (this.logger.isLevelEnabled('debug')) {
         this.logger.debug({ status: error.status, code: error.code }, `${this.name(request)} refused: ${error.status} ${error.code}`);
       }
       return { ok: false, status: error.status, body: errorBody(error, this.context(request)) };

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import jwt from 'jsonwebtoken';
 import type { AuthContext } from '../common/auth-context.js';
@@ -16,14 +17,19 @@ interface AccessClaims {
 /** Issues access tokens and decides, for every request on every transport, who is calling. */
 @Injectable()
 export class AccessTokenService {
+  // A key object made once: given a string, jsonwebtoken first tries (and fails) to parse it as a public key on every call.
+  private readonly key: KeyObject;
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly state: AuthStateCache,
-  ) {}
+  ) {
+    this.key = createSecretKey(Buffer.from(config.jwtSecret, 'utf8'));
+  }
 
   issue(user: UserAuthState, sessionId: string): { token: string; expiresAt: number } {
     const expiresAt = Math.floor(Date.now() / 1000) + this.config.accessTokenTtlSeconds;
-    const token = jwt.sign({ sid: sessionId, tv: user.tokenVersion, exp: expiresAt }, this.config.jwtSecret, {
+    const token = jwt.sign({ sid: sessionId, tv: user.tokenVersion, exp: expiresAt }, this.key, {
       algorithm: 'HS256',
       subject: String(user.id),
       issuer: this.config.jwtIssuer,
@@ -37,7 +43,7 @@ export class AccessTokenService {
     if (!token) throw unauthorized();
     let claims: AccessClaims;
     try {
-      claims = jwt.verify(token, this.config.jwtSecret, {
+      claims = jwt.verify(token, this.key, {
         algorithms: ['HS256'],
         issuer: this.config.jwtIssuer,
         audience: this.config.jwtAudience,

@@ -19,6 +19,9 @@ const SORT_COLUMNS: Record<(typeof CAMERA_SORT_FIELDS)[number], string> = {
 
 const UNIQUE_VIOLATION = '23505';
 
+/** What MediaMTX's callbacks need to know of the camera behind a path. */
+export type PathCamera = Pick<Camera, 'id' | 'name' | 'mtxPath' | 'isEnabled'>;
+
 /** What path sync needs of a camera. */
 export type SyncTarget = Pick<Camera, 'id' | 'mtxPath' | 'sourceUrl' | 'credentialId' | 'rtspTransport' | 'isEnabled'>;
 
@@ -37,6 +40,7 @@ const WIRE_TO_COLUMN = {
 @Injectable()
 export class CamerasService {
   private readonly cameras: Repository<Camera>;
+  private readonly byPath = new Map<string, Promise<PathCamera | null>>();
   private statusProvider: CameraStatusProvider | undefined;
 
   constructor(
@@ -117,8 +121,16 @@ export class CamerasService {
   }
 
   /** The camera behind a MediaMTX path, if any. */
-  async findByPath(mtxPath: string): Promise<Pick<Camera, 'id' | 'name' | 'mtxPath' | 'isEnabled'> | null> {
-    return this.cameras.findOne({ select: { id: true, name: true, mtxPath: true, isEnabled: true }, where: { mtxPath } });
+  /** Cached: every MediaMTX hook and auth callback asks; any camera write clears it. */
+  findByPath(mtxPath: string): Promise<PathCamera | null> {
+    let found = this.byPath.get(mtxPath);
+    if (!found) {
+      if (this.byPath.size >= 10_000) this.byPath.clear();
+      found = this.cameras.findOne({ select: { id: true, name: true, mtxPath: true, isEnabled: true }, where: { mtxPath } });
+      this.byPath.set(mtxPath, found);
+      found.catch(() => this.byPath.delete(mtxPath));
+    }
+    return found;
   }
 
   async namesUsingCredential(credentialId: number): Promise<string[]> {
@@ -179,6 +191,7 @@ export class CamerasService {
   }
 
   private publish(camera: Camera, event: 'created' | 'updated' | 'deleted', extra: Record<string, unknown>): void {
+    this.byPath.clear();
     this.bus.publish('domain', {
       domain: 'camera',
       entity: camera.id,

