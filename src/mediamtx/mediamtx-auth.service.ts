@@ -40,6 +40,7 @@ interface Viewer {
 }
 
 const READ_ACTIONS = new Set(['read', 'playback']);
+const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 const SERVICE_ACTIONS = new Set(['publish', 'api', 'metrics', 'pprof']);
 
 /** Decides MediaMTX's auth callbacks: who may watch which camera, and that only the relay publishes or uses the API. */
@@ -98,15 +99,19 @@ export class MediaMtxAuthService {
     return { status: 200 };
   }
 
-  /** Password, access token or stream token (as RTSP password, `token`, Bearer or `?token=`). */
+  /** Stream token (as RTSP password, `token` or `?token=`), access token (likewise), or username and password. */
   private async identify(request: AuthRequest, token: string): Promise<Viewer | null> {
-    const streamToken = [request.password, token].find(isStreamToken);
+    const offered = [request.password, token].filter((value) => value !== '');
+    const streamToken = offered.find(isStreamToken);
     if (streamToken) {
       const holder = await this.streamTokens.verify(streamToken);
       return holder ? { userId: holder.userId, streamToken: { tokenId: holder.tokenId, cameraId: holder.cameraId } } : null;
     }
     try {
-      if (token) return { userId: (await this.accessTokens.authenticate(token)).userId };
+      // MediaMTX copies a password into `token` too, so a JWT is recognised by its shape, wherever it came.
+      const accessToken = offered.find((value) => JWT_SHAPE.test(value));
+      if (accessToken) return { userId: (await this.accessTokens.authenticate(accessToken)).userId };
+      if (!request.user || !request.password) return null;
       return { userId: (await this.auth.verifyPassword(request.user, request.password)).id };
     } catch (error) {
       if (error instanceof DomainError) return null;

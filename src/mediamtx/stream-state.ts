@@ -3,8 +3,13 @@ import { Injectable } from '@nestjs/common';
 interface PathState {
   available: boolean;
   demanded: boolean;
+  demandedAt: number;
   readers: Set<string>;
 }
+
+// MediaMTX gives up on an on-demand source that does not start (sourceOnDemandStartTimeout, 10 s
+// by default) without any hook; after this long a new read attempt counts as a new demand.
+const DEMAND_EXPIRES_MS = 15_000;
 
 /**
  * What the relay has learnt from MediaMTX's hooks, per path. Hooks can arrive twice or out of
@@ -17,7 +22,7 @@ export class StreamState {
   private state(path: string): PathState {
     let state = this.paths.get(path);
     if (!state) {
-      state = { available: false, demanded: false, readers: new Set() };
+      state = { available: false, demanded: false, demandedAt: 0, readers: new Set() };
       this.paths.set(path, state);
     }
     return state;
@@ -35,10 +40,11 @@ export class StreamState {
   }
 
   /** True when this is the first demand since the path was last idle. */
-  demand(path: string): boolean {
+  demand(path: string, now = Date.now()): boolean {
     const state = this.state(path);
-    if (state.demanded || state.available) return false;
+    if (state.available || (state.demanded && now - state.demandedAt < DEMAND_EXPIRES_MS)) return false;
     state.demanded = true;
+    state.demandedAt = now;
     return true;
   }
 

@@ -1,0 +1,279 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Socket } from 'socket.io-client';
+import { FakeMediaMtx, MediaMtxDriver } from './support/fake-mediamtx/index.js';
+import { connectSocket, nextEvent, startServer, type TestServer } from './support/test-server.js';
+
+const HOOK_SECRET = 'hook-secret-for-the-tests-0123456789';
+const SERVICE_PASSWORD = 'service-password-for-the-tests-0123';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function eventually<T>(probe: () => Promise<T> | T, accept: (value: T) => boolean, ms = 15000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met in time; last value: ${JSON.stringify(value)}`);
+    await sleep(100);
+  }
+}
+
+describe('MediaMTX integration through the fake', () => {
+  let fake: FakeMediaMtx;
+  let server: TestServer;
+  let driver: MediaMtxDriver;
+  let admin: string;
+  let viewer: { id: number; token: string };
+  let stranger: { id: number; token: string };
+  let front: { id: number; mtx_path: string };
+  let back: { id: number; mtx_path: string };
+  const sockets: Socket[] = [];
+
+  const api = async (method: string, path: string, body?: unknown, token = admin) => {
+    const answer = await server.http(method, path, { token, body });
+    if (answer.status >= 300) throw new Error(`${method} ${path}: ${answer.text}`);
+    return answer.body;
+  };
+  const cameraStatus = async (id: number) => (await api('GET', `/api/cameras/${id}`)).status;
+
+  beforeAll(async () => {
+    fake = await FakeMediaMtx.start();
+    server = await startServer({
+      env: { MEDIAMTX_API_URL: fake.url, MEDIAMTX_HOOK_SECRET: HOOK_SECRET, MEDIAMTX_SERVICE_PASSWORD: SERVICE_PASSWORD, MEDIAMTX_RECONCILE_SECONDS: '2', MEDIAMTX_STATUS_CACHE_MS: '0' },
+    });
+    // From here on MediaMTX asks the relay about every Control API call, as it does with authMethod http.
+    fake.authCallbackUrl = `${server.url}/api/mediamtx/auth`;
+    driver = new MediaMtxDriver({ relayUrl: server.url, hookSecret: HOOK_SECRET });
+    admin = (await server.login()).bearer;
+    const credential = await api('POST', '/api/credentials', { kind: 'basic', username: 'cam user', password: 'p@ss:word/1' });
+    front = await api('POST', '/api/cameras', { name: 'Front', mtx_path: 'house/front', source_url: 'rtsp://192.0.2.10:554/live', credential_id: credential.id, rtsp_transport: 'tcp' });
+    back = await api('POST', '/api/cameras', { name: 'Back', mtx_path: 'house/back', source_url: 'rtsp://192.0.2.11/live' });
+    const viewerUser = await api('POST', '/api/users', { username: 'viewer', password: 'viewer-password', camera_ids: [front.id] });
+    const strangerUser = await api('POST', '/api/users', { username: 'stranger', password: 'stranger-password' });
+    viewer = { id: viewerUser.id, token: (await server.login('viewer', 'viewer-password')).bearer };
+    stranger = { id: strangerUser.id, token: (await server.login('stranger', 'stranger-password')).bearer };
+  });
+  afterAll(async () => {
+    sockets.forEach((socket) => socket.close());
+    await server.stop();
+    await fake.stop();
+  });
+
+  describe('path sync', () => {
+    it('puts each enabled camera into MediaMTX with its credential in the source', async () => {
+      await eventually(() => fake.pathConfigNames(), (names) => names.includes('house/front') && names.includes('house/back'));
+      await fake.settled();
+      expect(fake.pathConfig('house/front')).toMatchObject({
+        source: 'rtsp://cam%20user:p%40ss%3Aword%2F1@192.0.2.10:554/live',
+        sourceOnDemand: true,
+        rtspTransport: 'tcp',
+      });
+      expect(fake.pathConfig('house/back')).toMatchObject({ source: 'rtsp://192.0.2.11/live', sourceOnDemand: true, rtspTransport: 'automatic' });
+      const status = await eventually(() => cameraStatus(front.id), (value) => value.sync === 'ok');
+      expect(status).toEqual({ available: false, online: false, readers: 0, inbound_bytes: 0, tracks: [], sync: 'ok', sync_error: null });
+    });
+
+    it('shows live status from MediaMTX on read and, when asked, on list', async () => {
+      fake.setAvailable('house/front', { tracks: ['H264'], inboundBytes: 1234 });
+      fake.addReader('house/front', { type: 'rtspSession', id: randomUUID() });
+      expect(await cameraStatus(front.id)).toMatchObject({ available: true, online: true, readers: 1, inbound_bytes: 1234, tracks: ['H264'], sync: 'ok' });
+      const list = await api('GET', '/api/cameras?withStatus=true');
+      expect(list.items.find((camera: { id: number }) => camera.id === front.id).status).toMatchObject({ available: true, readers: 1 });
+      const plain = await api('GET', '/api/cameras');
+      expect(plain.items[0].status).toBeNull();
+      fake.setUnavailable('house/front');
+    });
+
+    it('follows disable, enable, rename and delete, and never touches paths it does not own', async () => {
+      fake.addPathConfig('someone-else', { source: 'publisher' });
+      await api('PUT', `/api/cameras/${back.id}`, { is_enabled: false });
+      await eventually(() => fake.pathConfigNames(), (names) => !names.includes('house/back'));
+      expect((await cameraStatus(back.id)).sync).toBe('disabled');
+      await api('PUT', `/api/cameras/${back.id}`, { is_enabled: true, mtx_path: 'house/garden' });
+      await eventually(() => fake.pathConfigNames(), (names) => names.includes('house/garden') && !names.includes('house/back'));
+      back = await api('GET', `/api/cameras/${back.id}`);
+      expect(fake.pathConfigNames()).toContain('someone-else');
+    });
+
+    it('a camera written while MediaMTX is down reports pending, and appears once MediaMTX is back', async () => {
+      await fake.stop();
+      const created = await server.http('POST', '/api/cameras', { token: admin, body: { name: 'Gate', mtx_path: 'house/gate', source_url: 'rtsp://192.0.2.12/live' } });
+      expect(created.status).toBe(201);
+      const pending = await eventually(() => cameraStatus(created.body.id), (value) => value.sync === 'pending' && value.sync_error !== null);
+      expect(pending).toMatchObject({ available: null, online: null, readers: null, sync: 'pending' });
+      await fake.start();
+      await eventually(() => fake.pathConfigNames(), (names) => names.includes('house/gate'));
+      await eventually(() => cameraStatus(created.body.id), (value) => value.sync === 'ok');
+      await api('DELETE', `/api/cameras/${created.body.id}`);
+      await eventually(() => fake.pathConfigNames(), (names) => !names.includes('house/gate'));
+    });
+
+    it('puts every enabled camera back after MediaMTX restarts and forgets them', async () => {
+      fake.wipe();
+      expect(fake.pathConfigNames()).not.toContain('house/front');
+      await eventually(() => fake.pathConfigNames(), (names) => names.includes('house/front') && names.includes('house/garden'));
+    });
+
+    it('calls the Control API as its service account, which MediaMTX checks through the relay', async () => {
+      const checked = fake.authCalls.filter((call) => call.body.action === 'api');
+      expect(checked.length).toBeGreaterThan(0);
+      expect(checked.every((call) => call.body.user === 'mtx-relay' && call.status === 200)).toBe(true);
+    });
+  });
+
+  describe('who may watch', () => {
+    const read = (credentials: { user?: string; pass?: string; token?: string }, path = 'house/front', protocol: 'rtsp' | 'hls' | 'webrtc' = 'rtsp') =>
+      driver.authenticate({ action: 'read', path, protocol, id: randomUUID(), credentials });
+
+    it('asks an RTSP client without credentials for them', async () => {
+      const outcome = await read({});
+      expect(outcome.status).toBe(401);
+      expect(outcome.result).toBe('askCredentials');
+    });
+
+    it('lets a granted user read by password, access token or ?token=, and refuses everyone else', async () => {
+      expect((await read({ user: 'viewer', pass: 'viewer-password' })).status).toBe(200);
+      expect((await read({ token: viewer.token }, 'house/front', 'hls')).status).toBe(200);
+      expect((await driver.authenticate({ action: 'read', path: 'house/front', protocol: 'webrtc', query: `token=${viewer.token}`, id: randomUUID() })).status).toBe(200);
+      expect((await read({ user: 'admin', pass: 'admin-password-for-tests' }, 'house/garden')).status).toBe(200);
+      expect((await read({ user: 'viewer', pass: 'viewer-password' }, 'house/garden')).status).toBe(403);
+      expect((await read({ user: 'stranger', pass: 'stranger-password' })).status).toBe(403);
+      expect((await read({ user: 'viewer', pass: 'wrong-password' })).status).toBe(403);
+      expect((await read({ token: stranger.token })).status).toBe(403);
+      expect((await read({ user: 'viewer', pass: 'viewer-password' }, 'not/a/camera')).status).toBe(403);
+    });
+
+    it('keeps publish, api and metrics to the relay service account', async () => {
+      const service = { user: 'mtx-relay', pass: SERVICE_PASSWORD };
+      for (const action of ['publish', 'api', 'metrics'] as const) {
+        expect((await driver.authenticate({ action, path: 'house/front', protocol: action === 'publish' ? 'rtsp' : undefined, credentials: service })).status).toBe(200);
+        expect((await driver.authenticate({ action, path: 'house/front', credentials: { user: 'admin', pass: 'admin-password-for-tests' } })).status).toBe(403);
+      }
+    });
+
+    it('logs each decision without the secret', () => {
+      const decisions = server.output.filter((line) => line.includes('MediaMTX auth decision'));
+      expect(decisions.length).toBeGreaterThan(5);
+      const text = decisions.join('\n');
+      expect(text).not.toContain('viewer-password');
+      expect(text).not.toContain(viewer.token);
+      expect(text).not.toContain(SERVICE_PASSWORD);
+    });
+  });
+
+  describe('hooks to topics', () => {
+    let watchers: { admin: Socket; viewer: Socket; stranger: Socket };
+    const seen = new Map<Socket, Array<{ event: string; payload: any }>>();
+
+    beforeAll(async () => {
+      watchers = {
+        admin: await connectSocket(server.url, { auth: { token: admin } }),
+        viewer: await connectSocket(server.url, { auth: { token: viewer.token } }),
+        stranger: await connectSocket(server.url, { auth: { token: stranger.token } }),
+      };
+      for (const socket of Object.values(watchers)) {
+        sockets.push(socket);
+        seen.set(socket, []);
+        socket.onAny((event: string, payload: any) => {
+          if (event.startsWith('camera:')) seen.get(socket)!.push({ event, payload });
+        });
+      }
+    });
+
+    const cameraEvents = (socket: Socket) =>
+      seen
+        .get(socket)!
+        .filter((entry) => entry.event !== 'camera:*' && !['camera:created', 'camera:updated', 'camera:deleted'].includes(entry.event))
+        .map((entry) => entry.event);
+
+    it('publishes demand, ready, read, unread, unDemand and notReady to exactly the right sockets', async () => {
+      // The reads above left a demand pending (their source never started); the path going down clears it.
+      const cleared = nextEvent(watchers.viewer, 'camera:notReady');
+      await driver.notReady('house/front');
+      await cleared;
+      seen.forEach((events) => events.splice(0));
+      const session = randomUUID();
+      const demanded = nextEvent(watchers.viewer, 'camera:demand');
+      expect((await driver.authenticate({ action: 'read', path: 'house/front', protocol: 'rtsp', id: session, query: 'quality=high', credentials: { user: 'viewer', pass: 'viewer-password' } })).status).toBe(200);
+      expect((await demanded).details).toMatchObject({ name: 'Front', path: 'house/front', query: { quality: 'high' }, readerType: 'rtsp', readerId: session });
+
+      const ready = nextEvent(watchers.viewer, 'camera:ready');
+      expect((await driver.ready('house/front', { source: { type: 'rtspSource', id: '' } })).exitCode).toBe(0);
+      expect(await ready).toMatchObject({ domain: 'camera', entity: front.id, event: 'ready', details: { name: 'Front', path: 'house/front', sourceType: 'rtspSource' } });
+
+      const readEvent = nextEvent(watchers.viewer, 'camera:read');
+      await driver.read('house/front', { type: 'rtspSession', id: session, query: 'quality=high&token=very-secret' });
+      const readPayload = await readEvent;
+      expect(readPayload.details).toMatchObject({ readerType: 'rtspSession', readerId: session, query: { quality: 'high' }, readers: 1 });
+      expect(JSON.stringify(readPayload)).not.toContain('very-secret');
+
+      const unDemand = nextEvent(watchers.viewer, 'camera:unDemand');
+      await driver.unread('house/front', { type: 'rtspSession', id: session });
+      await unDemand;
+      const notReady = nextEvent(watchers.viewer, 'camera:notReady');
+      await driver.notReady('house/front');
+      await notReady;
+
+      const expected = ['camera:demand', 'camera:ready', 'camera:read', 'camera:unread', 'camera:unDemand', 'camera:notReady'];
+      await eventually(() => cameraEvents(watchers.admin), (events) => events.length >= expected.length);
+      expect(cameraEvents(watchers.viewer)).toEqual(expected);
+      expect(cameraEvents(watchers.admin)).toEqual(expected);
+      expect(cameraEvents(watchers.stranger)).toEqual([]);
+    });
+
+    it('keeps reader counts sane when hooks repeat or come out of order', async () => {
+      const id = randomUUID();
+      await driver.unread('house/front', { type: 'rtspSession', id });
+      await driver.read('house/front', { type: 'rtspSession', id });
+      await driver.read('house/front', { type: 'rtspSession', id });
+      const unread = nextEvent(watchers.admin, 'camera:unread');
+      await driver.unread('house/front', { type: 'rtspSession', id });
+      expect((await unread).details.readers).toBe(0);
+    });
+
+    it('reaches admins with entity null for a path that is no camera', async () => {
+      const ready = nextEvent(watchers.admin, 'camera:ready');
+      await driver.ready('someone-else');
+      expect(await ready).toMatchObject({ entity: null, details: { name: null, path: 'someone-else' } });
+    });
+
+    it('publishes nothing for a forged hook', async () => {
+      const before = seen.get(watchers.admin)!.length;
+      const forger = new MediaMtxDriver({ relayUrl: server.url, hookSecret: 'not-the-secret-at-all-0123456789' });
+      await forger.ready('house/front');
+      const direct = await server.http('POST', '/api/mediamtx/hooks/ready', { headers: { 'x-mtx-path': 'house/front' } });
+      expect(direct.status).toBe(401);
+      expect(direct.body.error.code).toBe('unauthorized');
+      await sleep(300);
+      expect(seen.get(watchers.admin)!.length).toBe(before);
+    });
+  });
+
+  describe('stream tokens', () => {
+    it('mints a token for a granted camera, lets it read that camera only, and kicks its sessions when revoked', async () => {
+      const refused = await server.http('POST', '/api/tokens', { token: viewer.token, body: { camera_id: back.id, label: 'nope' } });
+      expect(refused.status).toBe(404);
+      const minted = (await server.http('POST', '/api/tokens', { token: viewer.token, body: { camera_id: front.id, label: 'Home Assistant' } })).body;
+      expect(minted).toMatchObject({ user_id: viewer.id, camera_id: front.id, label: 'Home Assistant', revoked_at: null });
+      expect(minted.token).toMatch(/^mtxs_/);
+      expect(minted.urls.rtsp).toBe(`rtsp://viewer:${minted.token}@localhost:8554/house/front`);
+
+      const session = fake.addSession('rtspsessions', { path: 'house/front' });
+      const asPassword = await driver.authenticate({ action: 'read', path: 'house/front', protocol: 'rtsp', id: session.id, credentials: { user: 'ha', pass: minted.token } });
+      expect(asPassword.status).toBe(200);
+      expect((await driver.authenticate({ action: 'read', path: 'house/front', protocol: 'hls', id: randomUUID(), query: `token=${minted.token}` })).status).toBe(200);
+      expect((await driver.authenticate({ action: 'read', path: 'house/garden', protocol: 'rtsp', id: randomUUID(), credentials: { user: 'ha', pass: minted.token } })).status).toBe(403);
+
+      const listed = await server.http('GET', '/api/tokens', { token: viewer.token });
+      expect(listed.body.items).toHaveLength(1);
+      expect(JSON.stringify(listed.body)).not.toContain(minted.token);
+      expect((await server.http('GET', `/api/tokens/${minted.id}`, { token: stranger.token })).status).toBe(404);
+
+      const revoked = await server.http('DELETE', `/api/tokens/${minted.id}`, { token: viewer.token });
+      expect(revoked.body).toEqual({ id: minted.id, deleted: true, kicked: 1 });
+      expect(fake.kicks.map((kick) => kick.id)).toContain(session.id);
+      expect((await driver.authenticate({ action: 'read', path: 'house/front', protocol: 'rtsp', id: randomUUID(), credentials: { user: 'ha', pass: minted.token } })).status).toBe(403);
+      expect((await server.http('GET', `/api/tokens/${minted.id}`, { token: admin })).body.revoked_at).not.toBeNull();
+    });
+  });
+});

@@ -1,0 +1,226 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { asksForCredentials, authRequestBody, matchesPermission, type AuthRequest, type AuthRequestBody } from './auth.js';
+import { hookArgv, hookChildEnv, queryEscape, type Environment } from './command-line.js';
+import { loadMediaMtxConfig, REPO_MEDIAMTX_YML, type MediaMtxConfig } from './config.js';
+
+/**
+ * Plays MediaMTX's part towards the relay, from the repo's own mediamtx.yml: runs its
+ * pathDefaults hook commands exactly as MediaMTX does (split, expand, exec without a shell)
+ * and sends MediaMTX's auth callback to its authHTTPAddress.
+ */
+
+export type HookName =
+  | 'runOnInit'
+  | 'runOnDemand'
+  | 'runOnUnDemand'
+  | 'runOnAvailable'
+  | 'runOnUnavailable'
+  | 'runOnOnline'
+  | 'runOnOffline'
+  | 'runOnRead'
+  | 'runOnUnread';
+
+/** Variables MediaMTX gives a hook (all strings; a missing one expands from its environment). */
+export type HookVariables = Record<string, string>;
+
+export interface HookRun {
+  hook: HookName;
+  command: string;
+  argv: string[];
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface MediaMtxDriverOptions {
+  /** The relay's base URL as MediaMTX reaches it (RELAY_URL in MediaMTX's environment). */
+  relayUrl: string;
+  /** RELAY_HOOK_SECRET in MediaMTX's environment (the relay's MEDIAMTX_HOOK_SECRET). */
+  hookSecret: string;
+  /** mediamtx.yml to play (default: the repo's). */
+  configFile?: string;
+  /**
+   * More of MediaMTX's environment, or overrides. By default it is what docker-compose.yml
+   * gives the container: PATH, RELAY_URL, RELAY_HOOK_SECRET and
+   * MTX_AUTHHTTPADDRESS=<relayUrl>/api/mediamtx/auth.
+   */
+  env?: Environment;
+  /** Kill a hook process after this long (default 15000 ms; the hooks bound themselves to 5 s). */
+  hookTimeoutMs?: number;
+}
+
+/** The RTSP port MediaMTX gives hooks as RTSP_PORT (rtspAddress :8554). */
+export const RTSP_PORT = '8554';
+
+/** path.ExternalCmdEnv(): what every path hook gets. */
+export function pathHookVariables(path: string, groups: string[] = []): HookVariables {
+  const vars: HookVariables = { MTX_PATH: path, RTSP_PATH: path, RTSP_PORT };
+  groups.forEach((group, i) => {
+    vars[`G${i + 1}`] = group;
+  });
+  return vars;
+}
+
+/**
+ * hooks.OnAvailable (runOnAvailable/runOnUnavailable): MTX_QUERY is url.QueryEscape of the
+ * publisher's raw query ("" for a static source); MTX_SOURCE_TYPE/ID are set only when the path
+ * has a source (a static RTSP source is {rtspSource, ""}). Pass `source: null` for none.
+ */
+export function availableHookVariables(options: { path: string; query?: string; source?: { type: string; id: string } | null }): HookVariables {
+  const vars = { ...pathHookVariables(options.path), MTX_QUERY: queryEscape(options.query ?? '') };
+  const source = options.source === undefined ? { type: 'rtspSource', id: '' } : options.source;
+  if (source) Object.assign(vars, { MTX_SOURCE_TYPE: source.type, MTX_SOURCE_ID: source.id });
+  return vars;
+}
+
+/** hooks.OnRead (runOnRead/runOnUnread): MTX_QUERY is url.QueryEscape of the reader's raw query. */
+export function readHookVariables(options: { path: string; query?: string; readerType?: string; readerId?: string }): HookVariables {
+  return {
+    ...pathHookVariables(options.path),
+    MTX_QUERY: queryEscape(options.query ?? ''),
+    MTX_READER_TYPE: options.readerType ?? 'rtspSession',
+    MTX_READER_ID: options.readerId ?? randomUUID(),
+  };
+}
+
+/** hooks.OnDemand (runOnDemand/runOnUnDemand): MTX_QUERY of the first reader. */
+export function demandHookVariables(options: { path: string; query?: string }): HookVariables {
+  return { ...pathHookVariables(options.path), MTX_QUERY: queryEscape(options.query ?? '') };
+}
+
+export interface AuthOutcome {
+  body: AuthRequestBody;
+  /** The relay's status code. */
+  status: number;
+  /** What MediaMTX does with it: allow; ask the client for credentials (401 + challenge); refuse. */
+  result: 'allowed' | 'askCredentials' | 'denied';
+}
+
+export class MediaMtxDriver {
+  readonly config: MediaMtxConfig;
+  /** MediaMTX's own environment (hooks inherit it and expand from it). */
+  readonly env: Record<string, string>;
+  readonly hookTimeoutMs: number;
+  /** Every hook run, oldest first. */
+  readonly hookRuns: HookRun[] = [];
+
+  constructor(options: MediaMtxDriverOptions) {
+    const base: Environment = {
+      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      RELAY_URL: options.relayUrl,
+      RELAY_HOOK_SECRET: options.hookSecret,
+      MTX_AUTHHTTPADDRESS: `${options.relayUrl.replace(/\/+$/, '')}/api/mediamtx/auth`,
+      ...options.env,
+    };
+    this.env = hookChildEnv(base, {});
+    this.config = loadMediaMtxConfig(options.configFile ?? REPO_MEDIAMTX_YML, this.env);
+    this.hookTimeoutMs = options.hookTimeoutMs ?? 15_000;
+  }
+
+  /** The command configured for a hook in pathDefaults ("" when none). */
+  hookCommand(hook: HookName): string {
+    const value = this.config.pathDefaults[hook];
+    return typeof value === 'string' ? value : '';
+  }
+
+  /** The argv MediaMTX would exec for this hook with these variables. */
+  hookArgv(hook: HookName, vars: HookVariables): string[] {
+    const command = this.hookCommand(hook);
+    if (command === '') throw new Error(`pathDefaults.${hook} is empty in ${this.config.file}: MediaMTX runs nothing`);
+    return hookArgv(command, vars, this.env);
+  }
+
+  /**
+   * Runs a pathDefaults hook as MediaMTX does: split, expand (hook variables, then MediaMTX's
+   * environment), exec without a shell with MediaMTX's environment plus the variables.
+   * Resolves when the process exits, whatever its exit code (MediaMTX only logs it).
+   */
+  async runHook(hook: HookName, vars: HookVariables): Promise<HookRun> {
+    const command = this.hookCommand(hook);
+    const argv = this.hookArgv(hook, vars);
+    const env = hookChildEnv(this.env, vars);
+    const run = await new Promise<HookRun>((resolve, reject) => {
+      const child = execFile(argv[0], argv.slice(1), { env, shell: false, timeout: this.hookTimeoutMs, encoding: 'utf8' }, (error, stdout, stderr) => {
+        const spawnFailed = error !== null && typeof (error as NodeJS.ErrnoException).code === 'string';
+        if (spawnFailed) {
+          reject(new Error(`${hook}: cannot run ${JSON.stringify(argv[0])}: ${error.message}`));
+          return;
+        }
+        resolve({ hook, command, argv, exitCode: child.exitCode, signal: child.signalCode, stdout, stderr });
+      });
+    });
+    this.hookRuns.push(run);
+    return run;
+  }
+
+  /** runOnAvailable (→ POST /hooks/ready) for a static-source camera path. */
+  ready(path: string, options: { query?: string; source?: { type: string; id: string } | null } = {}): Promise<HookRun> {
+    return this.runHook('runOnAvailable', availableHookVariables({ path, ...options }));
+  }
+
+  /** runOnUnavailable (→ POST /hooks/notReady). */
+  notReady(path: string, options: { query?: string; source?: { type: string; id: string } | null } = {}): Promise<HookRun> {
+    return this.runHook('runOnUnavailable', availableHookVariables({ path, ...options }));
+  }
+
+  /** runOnRead (→ POST /hooks/read). */
+  read(path: string, reader: { type?: string; id: string; query?: string }): Promise<HookRun> {
+    return this.runHook('runOnRead', readHookVariables({ path, query: reader.query, readerType: reader.type, readerId: reader.id }));
+  }
+
+  /** runOnUnread (→ POST /hooks/unread). */
+  unread(path: string, reader: { type?: string; id: string; query?: string }): Promise<HookRun> {
+    return this.runHook('runOnUnread', readHookVariables({ path, query: reader.query, readerType: reader.type, readerId: reader.id }));
+  }
+
+  /** Where MediaMTX sends auth requests: authHTTPAddress after MTX_AUTHHTTPADDRESS. */
+  get authHTTPAddress(): string {
+    return this.config.authHTTPAddress;
+  }
+
+  /**
+   * POSTs an auth callback body (missing fields take MediaMTX's empty values, in MediaMTX's key
+   * order) to authHTTPAddress, as MediaMTX does; returns the relay's status code.
+   */
+  async authRequest(body: Partial<AuthRequestBody> & Pick<AuthRequestBody, 'action'>): Promise<number> {
+    const full: AuthRequestBody = {
+      ip: body.ip ?? '127.0.0.1',
+      user: body.user ?? '',
+      password: body.password ?? '',
+      token: body.token ?? '',
+      action: body.action,
+      path: body.path ?? '',
+      protocol: body.protocol ?? '',
+      id: body.id ?? null,
+      query: body.query ?? '',
+      userAgent: body.userAgent ?? '',
+    };
+    return (await this.post(full)).status;
+  }
+
+  /**
+   * A client request judged the way MediaMTX judges it: builds the body from the credentials
+   * (Bearer token, else password as token, else ?token= for RTSP/RTMP), skips authHTTPExclude,
+   * POSTs it, and tells what MediaMTX would do with the answer.
+   */
+  async authenticate(req: AuthRequest): Promise<AuthOutcome> {
+    if (this.config.authMethod !== 'http') throw new Error(`${this.config.file}: authMethod is ${this.config.authMethod}, not http`);
+    const body = authRequestBody(req);
+    if (matchesPermission(this.config.authHTTPExclude, body)) throw new Error(`${body.action} is in authHTTPExclude: MediaMTX would not ask the relay`);
+    const { status } = await this.post(body);
+    const allowed = status >= 200 && status <= 299;
+    return { body, status, result: allowed ? 'allowed' : asksForCredentials(req) ? 'askCredentials' : 'denied' };
+  }
+
+  private async post(body: AuthRequestBody): Promise<{ status: number; text: string }> {
+    const answer = await fetch(this.authHTTPAddress, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+    return { status: answer.status, text: await answer.text() };
+  }
+}

@@ -1,0 +1,5 @@
+export * from './auth.js';
+export * from './command-line.js';
+export * from './config.js';
+export * from './control-api.js';
+export * from './driver.js';
