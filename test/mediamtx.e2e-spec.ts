@@ -95,6 +95,18 @@ describe('MediaMTX integration through the fake', () => {
       expect(fake.pathConfigNames()).toContain('someone-else');
     });
 
+    it('reports a path MediaMTX already has from elsewhere, and never replaces or deletes it', async () => {
+      fake.addPathConfig('house/porch', { source: 'publisher' });
+      const camera = await api('POST', '/api/cameras', { name: 'Porch', mtx_path: 'house/porch', source_url: 'rtsp://192.0.2.13/live' });
+      const status = await eventually(() => cameraStatus(camera.id), (value) => value.sync_error !== null);
+      expect(status).toMatchObject({ sync: 'pending', sync_error: 'MediaMTX already has a path named house/porch that the relay does not own' });
+      await sleep(2500); // a periodic reconciliation later
+      expect(fake.pathConfig('house/porch')).toMatchObject({ source: 'publisher' });
+      await api('DELETE', `/api/cameras/${camera.id}`);
+      await sleep(500);
+      expect(fake.pathConfig('house/porch')).toMatchObject({ source: 'publisher' });
+    });
+
     it('a camera written while MediaMTX is down reports pending, and appears once MediaMTX is back', async () => {
       await fake.stop();
       const created = await server.http('POST', '/api/cameras', { token: admin, body: { name: 'Gate', mtx_path: 'house/gate', source_url: 'rtsp://192.0.2.12/live' } });

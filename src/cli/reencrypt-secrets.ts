@@ -9,7 +9,8 @@ import { createLogger } from '../logging/logger.js';
 /**
  * `npm run secrets:reencrypt`: moves every stored secret to the current key (SECRETS_KEY, or
  * the key file under DATA_DIR). Old keys must still be configured (SECRETS_OLD_KEYS) to read
- * what they encrypted. Run it with the server's environment; it may run while the server does.
+ * what they encrypted. Run it with the server's environment. With DATABASE_URL it may run while
+ * the server does; with the embedded PostgreSQL, stop the server first (the database is its own).
  */
 async function main(): Promise<void> {
   const config = loadConfig();

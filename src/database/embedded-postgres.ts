@@ -31,6 +31,20 @@ function readOrCreate(file: string, create: () => string): string {
   return value;
 }
 
+/** A second start on the same folder would fail obscurely: say plainly who holds it. */
+function assertNotRunning(databaseDir: string): void {
+  const pidFile = join(databaseDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
+  try {
+    if (Number.isInteger(pid) && pid > 0) process.kill(pid, 0);
+    else return;
+  } catch {
+    return; // left behind by a crash; PostgreSQL cleans it up on start
+  }
+  throw new Error(`the embedded PostgreSQL in ${databaseDir} is already running (process ${pid}): is mtx-relay running with this DATA_DIR? Stop it first.`);
+}
+
 /**
  * Starts the private PostgreSQL server kept under `directory` (initialising it on first use)
  * on a free loopback port. Its password is generated once and kept beside the data.
@@ -39,6 +53,7 @@ export async function startEmbeddedPostgres(directory: string, logger: Logger): 
   mkdirSync(directory, { recursive: true });
   const databaseDir = join(directory, 'pgdata');
   const password = readOrCreate(join(directory, 'password'), () => randomBytes(24).toString('base64url'));
+  assertNotRunning(databaseDir);
   const port = await freePort();
   const server = new EmbeddedPostgres({
     databaseDir,

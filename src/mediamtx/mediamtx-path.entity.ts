@@ -1,8 +1,9 @@
 import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-export type SyncState = 'ok' | 'pending';
+/** `conflict`: MediaMTX has a path of that name that the relay did not create; the row records it without owning it. */
+export type SyncState = 'ok' | 'pending' | 'conflict';
 
-/** A path the relay owns in MediaMTX. */
+/** A path the relay owns in MediaMTX (or, in state `conflict`, would own if it were free). */
 @Entity({ name: 'mediamtx_paths' })
 export class MediaMtxPath {
   @PrimaryColumn({ type: 'varchar', length: 255 })

@@ -9,7 +9,7 @@ import { EventBus } from '../events/event-bus.js';
 import { LOGGER } from '../logging/logger.js';
 import { sourceWithCredential } from './camera-source.js';
 import { MediaMtxApi, MediaMtxRefused, MediaMtxUnreachable, type PathConfig } from './mediamtx-api.client.js';
-import { MediaMtxPath } from './mediamtx-path.entity.js';
+import { MediaMtxPath, type SyncState } from './mediamtx-path.entity.js';
 
 const RETRY_WHILE_UNREACHABLE_MS = 2000;
 const DEBOUNCE_MS = 50;
@@ -64,8 +64,11 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
 
   /** Sync state per camera id: `ok`, or `pending` with the last error. */
   async states(cameraIds: number[]): Promise<Map<number, { state: 'ok' | 'pending'; error: string | null }>> {
+    // A conflict is, to the user, a change not applied yet: pending, with the reason.
     const rows = cameraIds.length === 0 ? [] : await this.paths.createQueryBuilder('path').where('path.camera_id IN (:...ids)', { ids: cameraIds }).getMany();
-    return new Map(rows.filter((row) => row.cameraId !== null).map((row) => [row.cameraId as number, { state: row.state, error: row.lastError }]));
+    return new Map(
+      rows.filter((row) => row.cameraId !== null).map((row) => [row.cameraId as number, { state: row.state === 'ok' ? 'ok' : 'pending', error: row.lastError }]),
+    );
   }
 
   /** Runs a reconciliation now, or once more after the one under way. */
@@ -104,13 +107,13 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async reconcileOnce(): Promise<void> {
-    const owned = new Map((await this.paths.find()).map((row) => [row.name, row]));
-    const desired = await this.desiredPaths();
+    const rows = new Map((await this.paths.find()).map((row) => [row.name, row]));
+    const { desired, unbuildable } = await this.desiredPaths();
     let present: Set<string>;
     try {
       present = new Set(await this.api.configuredPathNames());
     } catch (error) {
-      await this.markPending([...desired.keys()], owned, desired, error);
+      await this.markPending(rows, desired, error);
       this.wentUnreachable(error);
       return;
     }
@@ -118,14 +121,16 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
     this.reachable = true;
 
     for (const [name, path] of desired) {
-      const row = owned.get(name);
-      if (present.has(name) && !row) {
-        await this.save(name, path.cameraId, null, 'pending', `MediaMTX already has a path named ${name} that the relay does not own`);
+      const row = rows.get(name);
+      const owned = row !== undefined && row.state !== 'conflict';
+      if (present.has(name) && !owned) {
+        // Someone else's path (mediamtx.yml, another tool): reported, never replaced or deleted.
+        await this.save(name, path.cameraId, null, 'conflict', `MediaMTX already has a path named ${name} that the relay does not own`);
         continue;
       }
       if (present.has(name) && row?.state === 'ok' && row.configHash === path.hash) continue;
       // Ownership is claimed before the write, so a crash in between cannot orphan the path.
-      if (!row) await this.save(name, path.cameraId, null, 'pending', null);
+      if (!owned) await this.save(name, path.cameraId, null, 'pending', null);
       try {
         await this.apply(name, path.config, present.has(name));
         await this.save(name, path.cameraId, path.hash, 'ok', null);
@@ -134,10 +139,11 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
         if (error instanceof MediaMtxUnreachable) return this.wentUnreachable(error);
       }
     }
-    for (const [name] of owned) {
-      if (desired.has(name)) continue;
+    for (const [name, row] of rows) {
+      // A camera whose source cannot be built keeps whatever MediaMTX has until it can.
+      if (desired.has(name) || unbuildable.has(name)) continue;
       try {
-        if (present.has(name)) await this.api.deletePath(name);
+        if (row.state !== 'conflict' && present.has(name)) await this.api.deletePath(name);
         await this.paths.delete({ name });
       } catch (error) {
         if (error instanceof MediaMtxRefused && error.status === 404) await this.paths.delete({ name });
@@ -158,9 +164,10 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
-  /** Every enabled camera as the path configuration MediaMTX should have. */
-  private async desiredPaths(): Promise<Map<string, DesiredPath>> {
+  /** Every enabled camera as the path configuration MediaMTX should have, and the paths whose source cannot be built. */
+  private async desiredPaths(): Promise<{ desired: Map<string, DesiredPath>; unbuildable: Set<string> }> {
     const desired = new Map<string, DesiredPath>();
+    const unbuildable = new Set<string>();
     for (const camera of await this.cameras.syncTargets()) {
       if (!camera.isEnabled) continue;
       try {
@@ -168,10 +175,11 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
         const hash = createHmac('sha256', this.config.mediamtx.servicePassword).update(JSON.stringify(config)).digest('hex');
         desired.set(camera.mtxPath, { cameraId: camera.id, config, hash });
       } catch (error) {
+        unbuildable.add(camera.mtxPath);
         await this.save(camera.mtxPath, camera.id, null, 'pending', `cannot build the source: ${(error as Error).message}`);
       }
     }
-    return desired;
+    return { desired, unbuildable };
   }
 
   private async pathConfig(camera: SyncTarget): Promise<PathConfig> {
@@ -179,10 +187,9 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
     return { source: sourceWithCredential(camera.sourceUrl, secrets), sourceOnDemand: true, rtspTransport: camera.rtspTransport };
   }
 
-  private async markPending(names: string[], owned: Map<string, MediaMtxPath>, desired: Map<string, DesiredPath>, error: unknown): Promise<void> {
-    for (const name of names) {
-      const path = desired.get(name);
-      if (path) await this.save(name, path.cameraId, owned.get(name)?.configHash ?? null, 'pending', (error as Error).message);
+  private async markPending(rows: Map<string, MediaMtxPath>, desired: Map<string, DesiredPath>, error: unknown): Promise<void> {
+    for (const [name, path] of desired) {
+      if (rows.get(name)?.state !== 'conflict') await this.save(name, path.cameraId, rows.get(name)?.configHash ?? null, 'pending', (error as Error).message);
     }
   }
 
@@ -192,7 +199,7 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
     this.schedule(RETRY_WHILE_UNREACHABLE_MS);
   }
 
-  private async save(name: string, cameraId: number, configHash: string | null, state: 'ok' | 'pending', lastError: string | null): Promise<void> {
+  private async save(name: string, cameraId: number, configHash: string | null, state: SyncState, lastError: string | null): Promise<void> {
     await this.paths.upsert({ name, cameraId, configHash, state, lastError }, ['name']);
   }
 }

@@ -10,7 +10,7 @@ export class MediaMtx1732500000000 implements MigrationInterface {
         name varchar(255) PRIMARY KEY,
         camera_id integer REFERENCES cameras(id) ON DELETE SET NULL,
         config_hash char(64),
-        state varchar(16) NOT NULL CHECK (state IN ('ok', 'pending')),
+        state varchar(16) NOT NULL CHECK (state IN ('ok', 'pending', 'conflict')),
         last_error text,
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
