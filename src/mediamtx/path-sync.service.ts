@@ -14,6 +14,8 @@ import { MediaMtxPath, type SyncState } from './mediamtx-path.entity.js';
 const RETRY_WHILE_UNREACHABLE_MS = 2000;
 const DEBOUNCE_MS = 50;
 
+type PathRow = Pick<MediaMtxPath, 'name' | 'cameraId' | 'configHash' | 'state' | 'lastError'>;
+
 interface DesiredPath {
   cameraId: number;
   config: PathConfig;
@@ -35,6 +37,7 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
   private debounce: NodeJS.Timeout | undefined;
   private stopped = false;
   private reachable = true;
+  private rows: Promise<Map<string, PathRow>> | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -62,13 +65,25 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
     clearTimeout(this.debounce);
   }
 
-  /** Sync state per camera id: `ok`, or `pending` with the last error. */
+  /**
+   * Sync state per camera id: `ok`, or `pending` with the last error. Served from memory: this
+   * service writes every row, so after one load the table only needs reading again at start.
+   */
   async states(cameraIds: number[]): Promise<Map<number, { state: 'ok' | 'pending'; error: string | null }>> {
-    // A conflict is, to the user, a change not applied yet: pending, with the reason.
-    const rows = cameraIds.length === 0 ? [] : await this.paths.createQueryBuilder('path').where('path.camera_id IN (:...ids)', { ids: cameraIds }).getMany();
-    return new Map(
-      rows.filter((row) => row.cameraId !== null).map((row) => [row.cameraId as number, { state: row.state === 'ok' ? 'ok' : 'pending', error: row.lastError }]),
-    );
+    const rows = await this.knownRows();
+    const byCamera = new Map<number, { state: 'ok' | 'pending'; error: string | null }>();
+    const wanted = new Set(cameraIds);
+    for (const row of rows.values()) {
+      // A conflict is, to the user, a change not applied yet: pending, with the reason.
+      if (row.cameraId !== null && wanted.has(row.cameraId)) byCamera.set(row.cameraId, { state: row.state === 'ok' ? 'ok' : 'pending', error: row.lastError });
+    }
+    return byCamera;
+  }
+
+  private knownRows(): Promise<Map<string, PathRow>> {
+    this.rows ??= this.paths.find().then((found) => new Map(found.map((row) => [row.name, row])));
+    this.rows.catch(() => (this.rows = undefined));
+    return this.rows;
   }
 
   /** Runs a reconciliation now, or once more after the one under way. */
@@ -107,7 +122,7 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async reconcileOnce(): Promise<void> {
-    const rows = new Map((await this.paths.find()).map((row) => [row.name, row]));
+    const rows = new Map(await this.knownRows());
     const { desired, unbuildable } = await this.desiredPaths();
     let present: Set<string>;
     try {
@@ -144,9 +159,9 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
       if (desired.has(name) || unbuildable.has(name)) continue;
       try {
         if (row.state !== 'conflict' && present.has(name)) await this.api.deletePath(name);
-        await this.paths.delete({ name });
+        await this.forget(name);
       } catch (error) {
-        if (error instanceof MediaMtxRefused && error.status === 404) await this.paths.delete({ name });
+        if (error instanceof MediaMtxRefused && error.status === 404) await this.forget(name);
         else if (error instanceof MediaMtxUnreachable) return this.wentUnreachable(error);
         else this.logger.warn({ path: name, error: (error as Error).message }, 'could not remove a MediaMTX path');
       }
@@ -187,7 +202,7 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
     return { source: sourceWithCredential(camera.sourceUrl, secrets), sourceOnDemand: true, rtspTransport: camera.rtspTransport };
   }
 
-  private async markPending(rows: Map<string, MediaMtxPath>, desired: Map<string, DesiredPath>, error: unknown): Promise<void> {
+  private async markPending(rows: Map<string, PathRow>, desired: Map<string, DesiredPath>, error: unknown): Promise<void> {
     for (const [name, path] of desired) {
       if (rows.get(name)?.state !== 'conflict') await this.save(name, path.cameraId, rows.get(name)?.configHash ?? null, 'pending', (error as Error).message);
     }
@@ -201,5 +216,11 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
 
   private async save(name: string, cameraId: number, configHash: string | null, state: SyncState, lastError: string | null): Promise<void> {
     await this.paths.upsert({ name, cameraId, configHash, state, lastError }, ['name']);
+    (await this.knownRows()).set(name, { name, cameraId, configHash, state, lastError });
+  }
+
+  private async forget(name: string): Promise<void> {
+    await this.paths.delete({ name });
+    (await this.knownRows()).delete(name);
   }
 }
