@@ -12,6 +12,10 @@ import { MediaMtxApi, MediaMtxRefused, MediaMtxUnreachable, type PathConfig } fr
 import { MediaMtxPath, type SyncState } from './mediamtx-path.entity.js';
 
 const RETRY_WHILE_UNREACHABLE_MS = 2000;
+
+/** Camera fields that end up in MediaMTX's path configuration; a change of name or description needs no sync. */
+const PATH_FIELDS = new Set(['mtx_path', 'source_url', 'credential_id', 'rtsp_transport', 'is_enabled']);
+const touchesPath = (changed: unknown): boolean => !Array.isArray(changed) || changed.some((field) => PATH_FIELDS.has(String(field)));
 const DEBOUNCE_MS = 50;
 
 type PathRow = Pick<MediaMtxPath, 'name' | 'cameraId' | 'configHash' | 'state' | 'lastError'>;
@@ -50,7 +54,8 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
   ) {
     this.paths = dataSource.getRepository(MediaMtxPath);
     bus.subscribe('domain', (event) => {
-      if (event.domain === 'camera' && ['created', 'updated', 'deleted'].includes(event.event)) this.soon();
+      if (event.domain === 'camera' && (event.event === 'created' || event.event === 'deleted')) this.soon();
+      if (event.domain === 'camera' && event.event === 'updated' && touchesPath(event.details.changed)) this.soon();
       if (event.domain === 'credentials' && event.event === 'updated') this.soon();
     });
   }
