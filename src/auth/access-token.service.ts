@@ -65,7 +65,10 @@ export class AccessTokenService {
    */
   async recheck(identity: Pick<AuthContext, 'userId' | 'sessionId' | 'expiresAt' | 'tokenVersion'>): Promise<AuthContext> {
     if (identity.expiresAt * 1000 <= Date.now()) throw new DomainError('token_expired', 'the access token has expired');
-    const [user, sessionOpen] = await Promise.all([this.state.user(identity.userId), this.state.sessionOpen(identity.sessionId)]);
+    // Both are cached promises; started together, awaited in turn (this runs on every socket request).
+    const userLookup = this.state.user(identity.userId);
+    const sessionOpen = await this.state.sessionOpen(identity.sessionId);
+    const user = await userLookup;
     if (!user || !user.canLogin || user.tokenVersion !== identity.tokenVersion || !sessionOpen) {
       throw unauthorized('the access token has been revoked');
     }
