@@ -25,6 +25,7 @@ describe('MediaMTX integration through the fake', () => {
   let admin: string;
   let viewer: { id: number; token: string };
   let stranger: { id: number; token: string };
+  let credentialId: number;
   let front: { id: number; mtx_path: string };
   let back: { id: number; mtx_path: string };
   const sockets: Socket[] = [];
@@ -46,6 +47,7 @@ describe('MediaMTX integration through the fake', () => {
     driver = new MediaMtxDriver({ relayUrl: server.url, hookSecret: HOOK_SECRET });
     admin = (await server.login()).bearer;
     const credential = await api('POST', '/api/credentials', { kind: 'basic', username: 'cam user', password: 'p@ss:word/1' });
+    credentialId = credential.id;
     front = await api('POST', '/api/cameras', { name: 'Front', mtx_path: 'house/front', source_url: 'rtsp://192.0.2.10:554/live', credential_id: credential.id, rtsp_transport: 'tcp' });
     back = await api('POST', '/api/cameras', { name: 'Back', mtx_path: 'house/back', source_url: 'rtsp://192.0.2.11/live' });
     const viewerUser = await api('POST', '/api/users', { username: 'viewer', password: 'viewer-password', camera_ids: [front.id] });
@@ -105,6 +107,21 @@ describe('MediaMTX integration through the fake', () => {
       await api('DELETE', `/api/cameras/${camera.id}`);
       await sleep(500);
       expect(fake.pathConfig('house/porch')).toMatchObject({ source: 'publisher' });
+    });
+
+    it('keeps the credential out of a sync error, and shows sync errors to admins only', async () => {
+      const secretSource = 'rtsp://cam%20user:p%40ss%3Aword%2F1@192.0.2.14/live';
+      fake.injectFault({ method: 'POST', path: '/v3/config/paths/add/house/shed', status: 400, body: { status: 'error', error: `invalid source: '${secretSource}'` }, times: Infinity });
+      const camera = await api('POST', '/api/cameras', { name: 'Shed', mtx_path: 'house/shed', source_url: 'rtsp://192.0.2.14/live', credential_id: credentialId });
+      await api('PUT', `/api/users/${viewer.id}`, { camera_ids: [front.id, camera.id] });
+      const status = await eventually(() => cameraStatus(camera.id), (value) => value.sync_error !== null);
+      expect(status.sync_error).toContain("invalid source: 'rtsp://192.0.2.14/live'");
+      expect(status.sync_error).not.toContain('p%40ss');
+      const asViewer = await server.http('GET', `/api/cameras/${camera.id}`, { token: viewer.token });
+      expect(asViewer.body.status).toMatchObject({ sync: 'pending', sync_error: null });
+      fake.clearFaults();
+      await api('PUT', `/api/users/${viewer.id}`, { camera_ids: [front.id] });
+      await api('DELETE', `/api/cameras/${camera.id}`);
     });
 
     it('a camera written while MediaMTX is down reports pending, and appears once MediaMTX is back', async () => {

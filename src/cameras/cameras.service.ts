@@ -182,6 +182,8 @@ export class CamerasService {
       created_at: camera.createdAt.toISOString(),
       updated_at: camera.updatedAt.toISOString(),
     };
+    // Sync errors speak of sources and MediaMTX: admins' business.
+    if (!isAdmin(auth) && view.status) view.status = { ...view.status, sync_error: null };
     if (isAdmin(auth)) {
       view.source_url = camera.sourceUrl;
       view.credential_id = camera.credentialId;

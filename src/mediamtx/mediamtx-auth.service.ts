@@ -9,6 +9,7 @@ import { CamerasService } from '../cameras/cameras.service.js';
 import { DomainError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { LOGGER } from '../logging/logger.js';
+import { RateLimiter } from '../ratelimit/rate-limiter.js';
 import { isStreamToken, StreamTokensService } from '../tokens/stream-tokens.service.js';
 import { queryToken } from './hook-details.js';
 import { HooksService, secretsEqual } from './hooks.service.js';
@@ -58,6 +59,7 @@ export class MediaMtxAuthService {
     private readonly hooks: HooksService,
     private readonly state: StreamState,
     private readonly sessions: TokenSessions,
+    private readonly limits: RateLimiter,
   ) {}
 
   async decide(request: AuthRequest): Promise<AuthDecision> {
@@ -112,6 +114,8 @@ export class MediaMtxAuthService {
       const accessToken = offered.find((value) => JWT_SHAPE.test(value));
       if (accessToken) return { userId: (await this.accessTokens.authenticate(accessToken)).userId };
       if (!request.user || !request.password) return null;
+      // Password checks from MediaMTX count against the same per-address login budget as REST logins.
+      this.limits.chargeLogin(request.ip || 'mediamtx');
       return { userId: (await this.auth.verifyPassword(request.user, request.password)).id };
     } catch (error) {
       if (error instanceof DomainError) return null;

@@ -1,4 +1,5 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
+import { ApiModule } from '../api/api.module.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { CamerasModule } from '../cameras/cameras.module.js';
 import { CamerasService } from '../cameras/cameras.service.js';
@@ -16,7 +17,7 @@ import { TokenSessions } from './token-sessions.js';
 
 /** Everything that talks to MediaMTX: hooks, the auth callback, path sync, live status, kicking revoked sessions. */
 @Module({
-  imports: [AuthModule, CamerasModule, CredentialsModule, TokensModule],
+  imports: [ApiModule, AuthModule, CamerasModule, CredentialsModule, TokensModule],
   controllers: [MediaMtxController],
   providers: [MediaMtxApi, PathSyncService, CameraStatusService, HooksService, MediaMtxAuthService, StreamState, TokenSessions],
 })

@@ -22,6 +22,8 @@ type PathRow = Pick<MediaMtxPath, 'name' | 'cameraId' | 'configHash' | 'state' |
 
 interface DesiredPath {
   cameraId: number;
+  /** The source without the credential put in, for messages. */
+  publicSource: string;
   config: PathConfig;
   hash: string;
 }
@@ -155,7 +157,8 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
         await this.apply(name, path.config, present.has(name));
         await this.save(name, path.cameraId, path.hash, 'ok', null);
       } catch (error) {
-        await this.save(name, path.cameraId, row?.configHash ?? null, 'pending', (error as Error).message);
+        // MediaMTX's messages may quote the source, which carries the credential: never keep that.
+        await this.save(name, path.cameraId, row?.configHash ?? null, 'pending', (error as Error).message.split(path.config.source).join(path.publicSource));
         if (error instanceof MediaMtxUnreachable) return this.wentUnreachable(error);
       }
     }
@@ -193,7 +196,7 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
       try {
         const config = await this.pathConfig(camera);
         const hash = createHmac('sha256', this.config.mediamtx.servicePassword).update(JSON.stringify(config)).digest('hex');
-        desired.set(camera.mtxPath, { cameraId: camera.id, config, hash });
+        desired.set(camera.mtxPath, { cameraId: camera.id, publicSource: camera.sourceUrl, config, hash });
       } catch (error) {
         unbuildable.add(camera.mtxPath);
         await this.save(camera.mtxPath, camera.id, null, 'pending', `cannot build the source: ${(error as Error).message}`);

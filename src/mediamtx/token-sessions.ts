@@ -14,6 +14,13 @@ export class TokenSessions {
     this.sessions.set(tokenId, byId);
   }
 
+  /** A session that ended (its last `unread`): nothing to kick any more. */
+  forgetSession(sessionId: string): void {
+    for (const [tokenId, byId] of this.sessions) {
+      if (byId.delete(sessionId) && byId.size === 0) this.sessions.delete(tokenId);
+    }
+  }
+
   /** The sessions of a token, forgetting them. */
   take(tokenId: number): Array<{ protocol: string; id: string }> {
     const byId = this.sessions.get(tokenId);

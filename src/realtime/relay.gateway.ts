@@ -129,6 +129,8 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   private async renew(socket: RelaySocket, auth: AuthContext): Promise<void> {
     const previous = socket.data.auth;
     const rooms = await this.topics.roomsFor(auth);
+    // Gone while the grants were read: joining now would leave a dead id in the rooms.
+    if (!socket.connected) return;
     for (const room of socket.rooms) if (isAccessRoom(room) && !room.startsWith('logs:') && !rooms.includes(room)) void socket.leave(room);
     if (previous.sessionId !== auth.sessionId) void socket.leave(sessionRoom(previous.sessionId));
     await socket.join([sessionRoom(auth.sessionId), ...rooms]);

@@ -65,12 +65,14 @@ export class SocketSessions {
   /** `session:expiring` ahead of the token's expiry, then `session:expired` and a disconnect. */
   scheduleExpiry(socket: Socket, auth: AuthContext): void {
     this.clearExpiry(socket.id);
+    if (!socket.connected) return;
     const expiresAtMs = auth.expiresAt * 1000;
     const expiresAt = new Date(expiresAtMs).toISOString();
     const untilExpiry = expiresAtMs - Date.now();
     const untilWarning = untilExpiry - this.config.sessionExpiryWarningSeconds * 1000;
     const warn = setTimeout(() => socket.emit('session:expiring', { expiresAt }), Math.min(Math.max(untilWarning, 0), MAX_TIMER_MS));
     const expire = setTimeout(() => {
+      this.expiryTimers.delete(socket.id);
       socket.emit('session:expired', { expiresAt });
       this.logger.debug({ userId: auth.userId, socket: socket.id }, 'socket token expired; disconnecting');
       socket.disconnect(true);

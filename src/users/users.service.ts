@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { CameraGrantsService } from '../cameras/camera-grants.service.js';
 import { isAdmin, type AuthContext, type Role } from '../common/auth-context.js';
 import { conflict, forbidden, notFound } from '../common/errors.js';
@@ -94,21 +95,27 @@ export class UsersService {
   }
 
   async update(auth: AuthContext, id: number, dto: UpdateUserDto): Promise<UserView> {
-    const existing = await this.findVisible(auth, id);
+    await this.findVisible(auth, id);
+    let revokes = false;
     if (!isAdmin(auth) && (dto.role !== undefined || dto.can_login !== undefined || dto.camera_ids !== undefined)) {
       throw forbidden('only an admin may change role, can_login or camera_ids');
     }
     const passwordHash = dto.password === undefined ? undefined : await this.hasher.hash(dto.password);
-    const revokes = passwordHash !== undefined || (dto.can_login === false && existing.canLogin);
     const user = await this.dataSource.transaction(async (manager) => {
-      const losesAdmin = existing.role === 'admin' && (dto.role === 'user' || dto.can_login === false);
+      // Decided on the row as it is under the lock, not as it was read before the transaction.
+      const accessChange = dto.role !== undefined || dto.can_login !== undefined;
+      if (dto.role === 'user' || dto.can_login === false) await manager.query('SELECT pg_advisory_xact_lock($1)', [ADMIN_CHANGE_LOCK]);
+      const current = await manager.findOne(User, { where: { id }, ...(accessChange ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+      if (!current) throw notFound('user', id);
+      const losesAdmin = current.role === 'admin' && current.canLogin && (dto.role === 'user' || dto.can_login === false);
       if (losesAdmin) await this.assertAnotherActiveAdmin(manager, id, 'demote or disable');
-      const changes: Partial<User> = {};
+      revokes = passwordHash !== undefined || (dto.can_login === false && current.canLogin);
+      const changes: QueryDeepPartialEntity<User> = {};
       if (dto.username !== undefined) changes.username = dto.username;
       if (dto.role !== undefined) changes.role = dto.role;
       if (dto.can_login !== undefined) changes.canLogin = dto.can_login;
       if (passwordHash !== undefined) changes.passwordHash = passwordHash;
-      if (revokes) changes.tokenVersion = existing.tokenVersion + 1;
+      if (revokes) changes.tokenVersion = () => 'token_version + 1';
       await this.uniqueUsername(dto.username, () => manager.update(User, { id }, changes));
       if (dto.camera_ids !== undefined) await this.grants.replace(manager, id, dto.camera_ids);
       return manager.findOneByOrFail(User, { id });
@@ -180,6 +187,7 @@ export class UsersService {
   }
 
   private async assertAnotherActiveAdmin(manager: EntityManager, exceptId: number, action: string): Promise<void> {
+    // Re-entrant within the transaction: update() may hold it already.
     await manager.query('SELECT pg_advisory_xact_lock($1)', [ADMIN_CHANGE_LOCK]);
     const others = await manager
       .createQueryBuilder(User, 'user')
