@@ -278,6 +278,25 @@ describe('MediaMTX integration through the fake', () => {
     });
   });
 
+  describe('taking access away', () => {
+    it('ends the running streams of a user who is disabled or loses the grant', async () => {
+      const temp = await api('POST', '/api/users', { username: 'temp', password: 'temp-password', camera_ids: [front.id] });
+      const open = async () => {
+        const session = fake.addSession('rtspsessions', { path: 'house/front' });
+        const outcome = await driver.authenticate({ action: 'read', path: 'house/front', protocol: 'rtsp', id: session.id, credentials: { user: 'temp', pass: 'temp-password' } });
+        expect(outcome.status).toBe(200);
+        return session.id;
+      };
+      const first = await open();
+      await api('PUT', `/api/users/${temp.id}`, { camera_ids: [] });
+      await eventually(() => fake.kicks.map((kick) => kick.id), (ids) => ids.includes(first));
+      await api('PUT', `/api/users/${temp.id}`, { camera_ids: [front.id] });
+      const second = await open();
+      await api('PUT', `/api/users/${temp.id}`, { can_login: false });
+      await eventually(() => fake.kicks.map((kick) => kick.id), (ids) => ids.includes(second));
+    });
+  });
+
   describe('stream tokens', () => {
     it('mints a token for a granted camera, lets it read that camera only, and kicks its sessions when revoked', async () => {
       const refused = await server.http('POST', '/api/tokens', { token: viewer.token, body: { camera_id: back.id, label: 'nope' } });

@@ -8,7 +8,7 @@ import { EventBus } from '../events/event-bus.js';
 import { LOGGER } from '../logging/logger.js';
 import { decodedQuery } from './hook-details.js';
 import { StreamState } from './stream-state.js';
-import { TokenSessions } from './token-sessions.js';
+import { ViewerSessions } from './viewer-sessions.js';
 
 export const HOOK_EVENTS = ['demand', 'unDemand', 'ready', 'notReady', 'read', 'unread'] as const;
 export type HookEvent = (typeof HOOK_EVENTS)[number];
@@ -39,7 +39,7 @@ export class HooksService {
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly cameras: CamerasService,
     private readonly state: StreamState,
-    private readonly tokenSessions: TokenSessions,
+    private readonly viewers: ViewerSessions,
     private readonly bus: EventBus,
   ) {}
 
@@ -64,7 +64,7 @@ export class HooksService {
         break;
       case 'unread': {
         const { lastLeft } = this.state.removeReader(path, readerId);
-        this.tokenSessions.forgetSession(readerId);
+        this.viewers.forget(readerId);
         await this.publish(path, 'unread', call);
         // Static on-demand sources have no demand hooks: the last reader leaving is the end of demand.
         if (lastLeft) await this.publish(path, 'unDemand', call);

@@ -14,7 +14,7 @@ import { isStreamToken, StreamTokensService } from '../tokens/stream-tokens.serv
 import { queryToken } from './hook-details.js';
 import { HooksService, secretsEqual } from './hooks.service.js';
 import { StreamState } from './stream-state.js';
-import { TokenSessions } from './token-sessions.js';
+import { ViewerSessions } from './viewer-sessions.js';
 
 /** MediaMTX's authHTTPAddress callback body. */
 export const authRequestSchema = z.object({
@@ -58,7 +58,7 @@ export class MediaMtxAuthService {
     private readonly grants: CameraGrantsService,
     private readonly hooks: HooksService,
     private readonly state: StreamState,
-    private readonly sessions: TokenSessions,
+    private readonly sessions: ViewerSessions,
     private readonly limits: RateLimiter,
   ) {}
 
@@ -94,7 +94,9 @@ export class MediaMtxAuthService {
     if (!user?.canLogin) return { status: 403, reason: 'user may not log in' };
     if (user.role !== 'admin' && !(await this.grants.isGranted(user.id, camera.id))) return { status: 403, reason: 'camera not granted' };
 
-    if (viewer.streamToken && request.id) this.sessions.record(viewer.streamToken.tokenId, request.protocol, request.id);
+    if (request.id) {
+      this.sessions.record({ id: request.id, protocol: request.protocol, userId: user.id, cameraId: camera.id, tokenId: viewer.streamToken?.tokenId ?? null });
+    }
     if (!this.state.isAvailable(request.path)) {
       await this.hooks.readAttempt(request.path, { query: request.query, readerType: request.protocol, readerId: request.id ?? undefined });
     }

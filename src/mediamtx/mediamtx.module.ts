@@ -1,4 +1,5 @@
-import { Module, type OnModuleInit } from '@nestjs/common';
+import { Inject, Module, type OnModuleInit } from '@nestjs/common';
+import type { Logger } from 'pino';
 import { ApiModule } from '../api/api.module.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { CamerasModule } from '../cameras/cameras.module.js';
@@ -6,6 +7,8 @@ import { CamerasService } from '../cameras/cameras.service.js';
 import { CredentialsModule } from '../credentials/credentials.module.js';
 import { StreamTokensService } from '../tokens/stream-tokens.service.js';
 import { TokensModule } from '../tokens/tokens.module.js';
+import { EventBus } from '../events/event-bus.js';
+import { LOGGER } from '../logging/logger.js';
 import { CameraStatusService } from './camera-status.service.js';
 import { HooksService } from './hooks.service.js';
 import { MediaMtxApi } from './mediamtx-api.client.js';
@@ -13,29 +16,44 @@ import { MediaMtxAuthService } from './mediamtx-auth.service.js';
 import { MediaMtxController } from './mediamtx.controller.js';
 import { PathSyncService } from './path-sync.service.js';
 import { StreamState } from './stream-state.js';
-import { TokenSessions } from './token-sessions.js';
+import { ViewerSessions, type ViewerSession } from './viewer-sessions.js';
 
 /** Everything that talks to MediaMTX: hooks, the auth callback, path sync, live status, kicking revoked sessions. */
 @Module({
   imports: [ApiModule, AuthModule, CamerasModule, CredentialsModule, TokensModule],
   controllers: [MediaMtxController],
-  providers: [MediaMtxApi, PathSyncService, CameraStatusService, HooksService, MediaMtxAuthService, StreamState, TokenSessions],
+  providers: [MediaMtxApi, PathSyncService, CameraStatusService, HooksService, MediaMtxAuthService, StreamState, ViewerSessions],
 })
 export class MediaMtxModule implements OnModuleInit {
   constructor(
     private readonly cameras: CamerasService,
     private readonly status: CameraStatusService,
     private readonly tokens: StreamTokensService,
-    private readonly sessions: TokenSessions,
+    private readonly sessions: ViewerSessions,
     private readonly api: MediaMtxApi,
+    private readonly bus: EventBus,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   onModuleInit(): void {
     this.cameras.registerStatusProvider((cameras) => this.status.statuses(cameras));
-    this.tokens.onRevoke(async (tokenId) => {
-      let kicked = 0;
-      for (const session of this.sessions.take(tokenId)) if (await this.api.kick(session.protocol, session.id).catch(() => false)) kicked += 1;
-      return kicked;
+    this.tokens.onRevoke((tokenId) => this.kick((session) => session.tokenId === tokenId));
+    // Taking access away ends the streams already running, not only the next attempt.
+    this.bus.subscribe('user.revoked', ({ userId }) => void this.kick((session) => session.userId === userId));
+    this.bus.subscribe('access.changed', ({ userId, role, cameraIds }) => {
+      if (role !== 'admin') void this.kick((session) => session.userId === userId && !cameraIds.includes(session.cameraId));
     });
+  }
+
+  private async kick(match: (session: ViewerSession) => boolean): Promise<number> {
+    let kicked = 0;
+    for (const session of this.sessions.take(match)) {
+      const ended = await this.api.kick(session.protocol, session.id).catch((error: unknown) => {
+        this.logger.warn({ session: session.id, error: (error as Error).message }, 'could not end a MediaMTX session');
+        return false;
+      });
+      if (ended) kicked += 1;
+    }
+    return kicked;
   }
 }
