@@ -121,8 +121,17 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   private async identify(socket: RelaySocket, token: string | undefined): Promise<void> {
     const auth = await this.accessTokens.authenticate(token);
     const rooms = await this.topics.roomsFor(auth);
-    socket.data.auth = auth;
     await socket.join([userRoom(auth.userId), sessionRoom(auth.sessionId), ...rooms]);
+    // A revocation or role change announced while the grants were read missed this socket (it
+    // was in no room yet): check again now that it is in them. (A grant change in that instant
+    // is still missed.)
+    const current = await this.accessTokens.recheck(auth);
+    const roomsNow = current.role === auth.role ? rooms : await this.topics.roomsFor(current);
+    if (roomsNow !== rooms) {
+      for (const room of rooms) if (!roomsNow.includes(room)) await socket.leave(room);
+      await socket.join(roomsNow);
+    }
+    socket.data.auth = current;
   }
 
   /** A fresh token of the same user: same socket, same subscriptions, new expiry. */
