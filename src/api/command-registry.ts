@@ -6,8 +6,6 @@ import { validationFailed } from '../common/errors.js';
 /** Who may call a command. Every command declares one: there is no default. */
 export type Access = 'public' | 'authenticated' | 'admin';
 
-export const WIRE_COMMANDS = ['list', 'create', 'read', 'update', 'delete'] as const;
-
 /** The caller's live connection, for commands that change what it receives (Socket.IO only). */
 export interface LiveChannel {
   join(room: string): void;

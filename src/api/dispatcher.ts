@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import type { z } from 'zod';
 import type { AuthContext } from '../common/auth-context.js';
-import { DomainError, errorBody, forbidden, toDomainError, validationFailed, type ErrorBody, type ErrorDetail } from '../common/errors.js';
+import { DomainError, errorBody, forbidden, toDomainError, validationFailed, zodDetails, type ErrorBody } from '../common/errors.js';
 import { LOGGER } from '../logging/logger.js';
 import { RateLimiter } from '../ratelimit/rate-limiter.js';
 import { CommandRegistry, type CommandDefinition, type LiveChannel } from './command-registry.js';
@@ -29,12 +28,6 @@ export interface Caller {
 
 export type CommandOutcome = { ok: true; status: number; body: unknown } | { ok: false; status: number; body: ErrorBody };
 
-function zodDetails(error: z.ZodError, prefix: string): ErrorDetail[] {
-  return error.issues.map((issue) => ({
-    path: [prefix, ...issue.path.map(String)].filter((part) => part !== '').join('.'),
-    message: issue.message,
-  }));
-}
 
 /**
  * The one path every request takes, whatever its transport: find the command, authenticate,
@@ -73,7 +66,7 @@ export class Dispatcher {
     }
   }
 
-  context(request: Partial<CommandRequest>): { module?: string; command?: string; requestId?: string } {
+  private context(request: Partial<CommandRequest>): { module?: string; command?: string; requestId?: string } {
     return { module: request.module, command: request.command, requestId: request.requestId };
   }
 

@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+
 /** Stable error codes of the wire contract, with the HTTP status each maps to. */
 export const ERROR_STATUS = {
   validation_failed: 400,
@@ -94,4 +96,12 @@ export function errorBody(error: DomainError, context: ErrorContext = {}): Error
   return {
     error: { status: error.status, code: error.code, message: error.message, details: error.details, context },
   };
+}
+
+/** A schema's complaints as `details` entries, paths prefixed (e.g. `payload.camera_ids.0`). */
+export function zodDetails(error: z.ZodError, prefix = ''): ErrorDetail[] {
+  return error.issues.map((issue) => ({
+    path: [prefix, ...issue.path.map(String)].filter((part) => part !== '').join('.'),
+    message: issue.message,
+  }));
 }

@@ -1,8 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { CamerasService } from '../cameras/cameras.service.js';
 import { notFound, unauthorized, validationFailed } from '../common/errors.js';
+import { secretsEqual } from '../common/secrets-equal.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { EventBus } from '../events/event-bus.js';
 import { LOGGER } from '../logging/logger.js';
@@ -23,13 +23,6 @@ export interface HookCall {
   readerType: string | undefined;
   readerId: string | undefined;
 }
-
-export const secretsEqual = (given: string | undefined, expected: string): boolean => {
-  if (given === undefined) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-};
 
 /** Turns MediaMTX's hooks into `camera:<event>` topics and keeps per-path stream state. */
 @Injectable()

@@ -7,12 +7,13 @@ import { AuthService } from '../auth/auth.service.js';
 import { CameraGrantsService } from '../cameras/camera-grants.service.js';
 import { CamerasService } from '../cameras/cameras.service.js';
 import { DomainError } from '../common/errors.js';
+import { secretsEqual } from '../common/secrets-equal.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { LOGGER } from '../logging/logger.js';
 import { RateLimiter } from '../ratelimit/rate-limiter.js';
 import { isStreamToken, StreamTokensService } from '../tokens/stream-tokens.service.js';
 import { queryToken } from './hook-details.js';
-import { HooksService, secretsEqual } from './hooks.service.js';
+import { HooksService } from './hooks.service.js';
 import { StreamState } from './stream-state.js';
 import { ViewerSessions } from './viewer-sessions.js';
 

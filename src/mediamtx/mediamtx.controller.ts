@@ -1,6 +1,6 @@
 import { Body, Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { DomainError, errorBody, validationFailed } from '../common/errors.js';
+import { DomainError, errorBody, validationFailed, zodDetails } from '../common/errors.js';
 import { HooksService } from './hooks.service.js';
 import { authRequestSchema, MediaMtxAuthService } from './mediamtx-auth.service.js';
 
@@ -35,7 +35,7 @@ export class MediaMtxController {
   async authorize(@Body() body: unknown, @Res() reply: FastifyReply): Promise<void> {
     const parsed = authRequestSchema.safeParse(body);
     if (!parsed.success) {
-      const error = validationFailed(parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
+      const error = validationFailed(zodDetails(parsed.error));
       await reply.status(400).send(errorBody(error));
       return;
     }

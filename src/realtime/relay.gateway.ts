@@ -13,7 +13,7 @@ import { LOGGER } from '../logging/logger.js';
 import { RateLimiter } from '../ratelimit/rate-limiter.js';
 import { readEnvelope } from './envelope.js';
 import { handshakeToken } from './handshake.js';
-import { isAccessRoom, sessionRoom, userRoom } from './rooms.js';
+import { moveToAccessRooms, sessionRoom, userRoom } from './rooms.js';
 import { SlowConsumerGuard } from './slow-consumer.guard.js';
 import { SocketSessions } from './socket-sessions.js';
 import { TopicFeed } from './topic-feed.js';
@@ -120,17 +120,12 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   /** Authenticates a connecting socket and puts it in its rooms before it can receive anything. */
   private async identify(socket: RelaySocket, token: string | undefined): Promise<void> {
     const auth = await this.accessTokens.authenticate(token);
-    const rooms = await this.topics.roomsFor(auth);
-    await socket.join([userRoom(auth.userId), sessionRoom(auth.sessionId), ...rooms]);
+    await socket.join([userRoom(auth.userId), sessionRoom(auth.sessionId), ...(await this.topics.roomsFor(auth))]);
     // A revocation or role change announced while the grants were read missed this socket (it
     // was in no room yet): check again now that it is in them. (A grant change in that instant
     // is still missed.)
     const current = await this.accessTokens.recheck(auth);
-    const roomsNow = current.role === auth.role ? rooms : await this.topics.roomsFor(current);
-    if (roomsNow !== rooms) {
-      for (const room of rooms) if (!roomsNow.includes(room)) await socket.leave(room);
-      await socket.join(roomsNow);
-    }
+    if (current.role !== auth.role) await moveToAccessRooms(socket, await this.topics.roomsFor(current), current.role);
     socket.data.auth = current;
   }
 
@@ -140,9 +135,9 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     const rooms = await this.topics.roomsFor(auth);
     // Gone while the grants were read: joining now would leave a dead id in the rooms.
     if (!socket.connected) return;
-    for (const room of socket.rooms) if (isAccessRoom(room) && !room.startsWith('logs:') && !rooms.includes(room)) void socket.leave(room);
-    if (previous.sessionId !== auth.sessionId) void socket.leave(sessionRoom(previous.sessionId));
-    await socket.join([sessionRoom(auth.sessionId), ...rooms]);
+    await moveToAccessRooms(socket, rooms, auth.role);
+    if (previous.sessionId !== auth.sessionId) await socket.leave(sessionRoom(previous.sessionId));
+    await socket.join(sessionRoom(auth.sessionId));
     socket.data.auth = auth;
     this.sessions.scheduleExpiry(socket, auth);
   }

