@@ -4,10 +4,13 @@ import { AuthModule } from './auth/auth.module.js';
 import { CamerasModule } from './cameras/cameras.module.js';
 import { CoreModule, type CoreDependencies } from './core.module.js';
 import { CredentialsModule } from './credentials/credentials.module.js';
+import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
 import { LogsModule } from './logging/logs.module.js';
 import { MediaMtxModule } from './mediamtx/mediamtx.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
+import { SubscriptionsModule } from './subscriptions/subscriptions.module.js';
 import { SystemModule } from './system/system.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -19,6 +22,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(dependencies),
+        JobsModule,
+        EventsModule,
         UsersModule,
         AuthModule,
         CredentialsModule,
@@ -28,6 +33,7 @@ export class AppModule {
         MediaMtxModule,
         HealthModule,
         SystemModule,
+        SubscriptionsModule,
         ApiModule,
         RealtimeModule,
       ],

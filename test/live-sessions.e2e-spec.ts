@@ -53,7 +53,7 @@ describe('live sessions', () => {
     expect(adminSession.init.user).toMatchObject({ username: 'admin', role: 'admin' });
     expect(adminSession.init.server.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(Math.abs(Date.parse(adminSession.init.server.time) - Date.now())).toBeLessThan(5000);
-    expect(adminSession.init.seq).toBeNull();
+    expect(adminSession.init.seq).toEqual(expect.any(Number));
     expect(adminSession.init.usersOnline).toEqual(expect.arrayContaining([expect.objectContaining({ username: 'admin' })]));
 
     const carolToken = (await server.login('carol', 'carol-password')).bearer;

@@ -2,21 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Socket } from 'socket.io-client';
 import { FakeMediaMtx, MediaMtxDriver } from './support/fake-mediamtx/index.js';
+import { eventually, sleep } from './support/waiting.js';
 import { connectSocket, nextEvent, startServer, type TestServer } from './support/test-server.js';
 
 const HOOK_SECRET = 'hook-secret-for-the-tests-0123456789';
 const SERVICE_PASSWORD = 'service-password-for-the-tests-0123';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function eventually<T>(probe: () => Promise<T> | T, accept: (value: T) => boolean, ms = 15000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in time; last value: ${JSON.stringify(value)}`);
-    await sleep(100);
-  }
-}
 
 describe('MediaMTX integration through the fake', () => {
   let fake: FakeMediaMtx;
@@ -267,6 +257,8 @@ describe('MediaMTX integration through the fake', () => {
     });
 
     it('publishes nothing for a forged hook', async () => {
+      // The earlier test's event is still arriving under its other names.
+      await sleep(300);
       const before = seen.get(watchers.admin)!.length;
       const forger = new MediaMtxDriver({ relayUrl: server.url, hookSecret: 'not-the-secret-at-all-0123456789' });
       await forger.ready('house/front');

@@ -105,8 +105,9 @@ describe('camera events', () => {
       event: 'updated',
       details: { name: 'Camera A', mtx_path: 'a', is_enabled: false, changed: ['description', 'is_enabled'] },
       at: expect.stringMatching(ISO),
+      seq: expect.any(Number),
     });
-    expect(Object.keys(payloads[0]).sort()).toEqual(['at', 'details', 'domain', 'entity', 'event']);
+    expect(Object.keys(payloads[0]).sort()).toEqual(['at', 'details', 'domain', 'entity', 'event', 'seq']);
     expect(payloads[1]).toEqual(payloads[0]);
     expect(payloads[2]).toEqual(payloads[0]);
   });

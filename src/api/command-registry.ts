@@ -6,6 +6,15 @@ import { validationFailed } from '../common/errors.js';
 /** Who may call a command. Every command declares one: there is no default. */
 export type Access = 'public' | 'authenticated' | 'admin';
 
+/** What a subscription change did: the topics now, events replayed and camera states sent. */
+export interface SubscriptionOutcome {
+  topics: string[];
+  replayed: number;
+  retained: number;
+  /** The last seq delivered when the answer was sent: the resume point from here on. */
+  seq: number;
+}
+
 /** The caller's live connection, for commands that change what it receives (Socket.IO only). */
 export interface LiveChannel {
   join(room: string): void;
@@ -13,6 +22,9 @@ export interface LiveChannel {
   rooms(): string[];
   /** Carries on under a fresh access token of the same user, keeping rooms and subscriptions. */
   renew(auth: AuthContext): Promise<void>;
+  topics(): string[];
+  subscribe(topics: string[], since: number | undefined): Promise<SubscriptionOutcome>;
+  unsubscribe(topics: string[]): Promise<string[]>;
 }
 
 /** The live channel of a socket request; commands that need one refuse REST with a clear error. */

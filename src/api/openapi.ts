@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ERROR_STATUS } from '../common/errors.js';
 import { CommandRegistry, type CommandDefinition } from './command-registry.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -20,7 +21,7 @@ const errorSchema: JsonSchema = {
         status: { type: 'integer' },
         code: {
           type: 'string',
-          enum: ['validation_failed', 'unauthorized', 'token_expired', 'forbidden', 'not_found', 'conflict', 'rate_limited', 'unavailable', 'internal'],
+          enum: Object.keys(ERROR_STATUS),
         },
         message: { type: 'string' },
         details: { type: 'array', items: {} },

@@ -73,6 +73,14 @@ const envSchema = z.object({
   MEDIAMTX_SERVICE_PASSWORD: z.string().min(16, 'must be at least 16 characters').optional(),
   MEDIAMTX_RECONCILE_SECONDS: durationSeconds.default(30),
   MEDIAMTX_STATUS_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  EVENTS_RETENTION: durationSeconds.default(24 * 3600),
+  EVENTS_MAX_ROWS: z.coerce.number().int().min(100).default(100_000),
+  EVENTS_PRUNE_INTERVAL: durationSeconds.default(60),
+  BACKGROUND_LOCK_RETRY: durationSeconds.default(5),
+  OAUTH2_RETRY_INITIAL: durationSeconds.default(5),
+  OAUTH2_RETRY_MAX: durationSeconds.default(600),
+  // A testing aid: makes a subscription's replay wait before each page, to exercise events arriving meanwhile.
+  TEST_REPLAY_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
 });
 
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -118,6 +126,15 @@ export interface AppConfig {
     reconcileSeconds: number;
     statusCacheMs: number;
   };
+  events: {
+    retentionSeconds: number;
+    maxRows: number;
+    pruneIntervalSeconds: number;
+    replayDelayMs: number;
+  };
+  /** How often an instance without the background-work lock tries to take it. */
+  backgroundLockRetrySeconds: number;
+  oauth2: { retryInitialSeconds: number; retryMaxSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -193,6 +210,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       reconcileSeconds: values.MEDIAMTX_RECONCILE_SECONDS,
       statusCacheMs: values.MEDIAMTX_STATUS_CACHE_MS,
     },
+    events: {
+      retentionSeconds: values.EVENTS_RETENTION,
+      maxRows: values.EVENTS_MAX_ROWS,
+      pruneIntervalSeconds: values.EVENTS_PRUNE_INTERVAL,
+      replayDelayMs: values.TEST_REPLAY_DELAY_MS,
+    },
+    backgroundLockRetrySeconds: values.BACKGROUND_LOCK_RETRY,
+    oauth2: { retryInitialSeconds: values.OAUTH2_RETRY_INITIAL, retryMaxSeconds: values.OAUTH2_RETRY_MAX },
   };
 }
 

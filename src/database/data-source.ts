@@ -8,9 +8,10 @@ import { User } from '../users/user.entity.js';
 import { Init1732300000000 } from './migrations/1732300000000-init.js';
 import { CamerasCredentials1732400000000 } from './migrations/1732400000000-cameras-credentials.js';
 import { MediaMtx1732500000000 } from './migrations/1732500000000-mediamtx.js';
+import { Events1732600000000 } from './migrations/1732600000000-events.js';
 
 const ENTITIES = [User, AuthSession, RefreshToken, Credential, Camera, CameraGrant, MediaMtxPath, StreamToken];
-const MIGRATIONS = [Init1732300000000, CamerasCredentials1732400000000, MediaMtx1732500000000];
+const MIGRATIONS = [Init1732300000000, CamerasCredentials1732400000000, MediaMtx1732500000000, Events1732600000000];
 
 /** The one DataSource definition, used by the server and by the migration CLI. */
 export function createDataSource(url: string): DataSource {

@@ -11,9 +11,21 @@ export interface DomainEvent {
   audience?: 'admins' | 'everyone';
 }
 
+/** A domain event as stored and numbered, from this instance or another: what the topic feed delivers. */
+export interface FeedEvent extends Omit<DomainEvent, 'audience'> {
+  /** Null only when the event could not be stored (the database was unreachable). */
+  seq: number | null;
+  at: string;
+  /** Who may see it (see `audienceOf`). */
+  audiences: string[];
+}
+
 /** Everything services announce to each other inside the process. */
 export interface InternalEvents {
+  /** Published by the service where something happened, on this instance only. */
   domain: DomainEvent;
+  /** Every domain event of every instance, once stored, in `seq` order. */
+  feed: FeedEvent;
   /** Every token of the user is void (token version bumped, user disabled or deleted). */
   'user.revoked': { userId: number; reason: string };
   /** What a user may see changed (role or camera grants); carries the new state in full. */

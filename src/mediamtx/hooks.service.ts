@@ -87,7 +87,7 @@ export class HooksService {
       query: decodedQuery(call.query),
       ...(reader ? { readerType: call.readerType ?? null, readerId: call.readerId ?? null } : { sourceType: call.sourceType ?? null, sourceId: call.sourceId ?? null }),
     };
-    if (event === 'read' || event === 'unread') details.readers = this.state.readers(path);
+    if (event !== 'demand' && event !== 'unDemand') details.readers = this.state.readers(path);
     this.bus.publish('domain', { domain: 'camera', entity: camera?.id ?? null, event, details });
   }
 }

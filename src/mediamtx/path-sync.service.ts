@@ -6,6 +6,7 @@ import { CamerasService, type SyncTarget } from '../cameras/cameras.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { CredentialsService } from '../credentials/credentials.service.js';
 import { EventBus } from '../events/event-bus.js';
+import { Leadership } from '../jobs/leadership.service.js';
 import { LOGGER } from '../logging/logger.js';
 import { sourceWithCredential } from './camera-source.js';
 import { MediaMtxApi, MediaMtxRefused, MediaMtxUnreachable, type PathConfig } from './mediamtx-api.client.js';
@@ -52,10 +53,12 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
     private readonly api: MediaMtxApi,
     private readonly cameras: CamerasService,
     private readonly credentials: CredentialsService,
+    private readonly leadership: Leadership,
     bus: EventBus,
   ) {
     this.paths = dataSource.getRepository(MediaMtxPath);
-    bus.subscribe('domain', (event) => {
+    // Changes made through any instance reach the one that runs the sync through the feed.
+    bus.subscribe('feed', (event) => {
       if (event.domain === 'camera' && (event.event === 'created' || event.event === 'deleted')) this.soon();
       if (event.domain === 'camera' && event.event === 'updated' && touchesPath(event.details.changed)) this.soon();
       if (event.domain === 'credentials' && event.event === 'updated') this.soon();
@@ -63,7 +66,13 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   onApplicationBootstrap(): void {
-    this.schedule(0);
+    this.leadership.onChange((leader) => {
+      // Another instance kept the table meanwhile: read it afresh.
+      this.rows = undefined;
+      if (leader) this.schedule(0);
+      else clearTimeout(this.timer);
+    });
+    if (this.leadership.isLeader()) this.schedule(0);
   }
 
   onApplicationShutdown(): void {
@@ -73,10 +82,12 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /**
-   * Sync state per camera id: `ok`, or `pending` with the last error. Served from memory: this
-   * service writes every row, so after one load the table only needs reading again at start.
+   * Sync state per camera id: `ok`, or `pending` with the last error. Served from memory on the
+   * instance that runs the sync (it writes every row), read from the table on the others.
    */
   async states(cameraIds: number[]): Promise<Map<number, { state: 'ok' | 'pending'; error: string | null }>> {
+    // Only the instance running the sync writes the table; the others read what it wrote.
+    if (!this.leadership.isLeader()) this.rows = undefined;
     const rows = await this.knownRows();
     const byCamera = new Map<number, { state: 'ok' | 'pending'; error: string | null }>();
     const wanted = new Set(cameraIds);
@@ -93,8 +104,9 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
     return this.rows;
   }
 
-  /** Runs a reconciliation now, or once more after the one under way. */
+  /** Runs a reconciliation now, or once more after the one under way (on the instance that runs background work). */
   reconcile(): Promise<void> {
+    if (!this.leadership.isLeader()) return Promise.resolve();
     if (this.running) {
       this.rerun = true;
       return this.running;
@@ -120,7 +132,7 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private schedule(delayMs: number): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.leadership.isLeader()) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       void this.reconcile().finally(() => this.schedule(this.reachable ? this.config.mediamtx.reconcileSeconds * 1000 : RETRY_WHILE_UNREACHABLE_MS));

@@ -3,6 +3,7 @@ import { ApiModule } from '../api/api.module.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { CamerasModule } from '../cameras/cameras.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { FeedSubscriptions } from './feed-subscriptions.js';
 import { RelayGateway } from './relay.gateway.js';
 import { SlowConsumerGuard } from './slow-consumer.guard.js';
 import { SocketSessions } from './socket-sessions.js';
@@ -10,6 +11,6 @@ import { TopicFeed } from './topic-feed.js';
 
 @Module({
   imports: [ApiModule, AuthModule, CamerasModule, UsersModule],
-  providers: [RelayGateway, TopicFeed, SocketSessions, SlowConsumerGuard],
+  providers: [RelayGateway, TopicFeed, FeedSubscriptions, SocketSessions, SlowConsumerGuard],
 })
 export class RealtimeModule {}

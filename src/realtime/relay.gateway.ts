@@ -9,17 +9,21 @@ import type { AuthContext } from '../common/auth-context.js';
 import { errorBody, toDomainError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { EventBus } from '../events/event-bus.js';
+import { EventLog } from '../events/event-log.service.js';
 import { LOGGER } from '../logging/logger.js';
 import { RateLimiter } from '../ratelimit/rate-limiter.js';
 import { readEnvelope } from './envelope.js';
 import { handshakeToken } from './handshake.js';
-import { moveToAccessRooms, sessionRoom, userRoom } from './rooms.js';
+import { FeedSubscriptions } from './feed-subscriptions.js';
+import { sessionRoom, userRoom } from './rooms.js';
 import { SlowConsumerGuard } from './slow-consumer.guard.js';
 import { SocketSessions } from './socket-sessions.js';
-import { TopicFeed } from './topic-feed.js';
+import { TopicFeed, type FeedSocketData } from './topic-feed.js';
 
-interface SocketData {
+interface SocketData extends FeedSocketData {
   auth: AuthContext;
+  /** The last seq delivered when it joined its rooms: what `init` reports. */
+  joinedAtSeq: number;
   /** Requests refused for rate in a row. */
   strikes: number;
 }
@@ -41,6 +45,8 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     private readonly limits: RateLimiter,
     private readonly bus: EventBus,
     private readonly topics: TopicFeed,
+    private readonly subscriptions: FeedSubscriptions,
+    private readonly events: EventLog,
     private readonly sessions: SocketSessions,
     private readonly slowConsumers: SlowConsumerGuard,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -69,6 +75,9 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
       leave: (room) => void socket.leave(room),
       rooms: () => [...socket.rooms],
       renew: (auth) => this.renew(socket, auth),
+      topics: () => this.subscriptions.topics(socket),
+      subscribe: (topics, since) => this.subscriptions.subscribe(socket, topics, since),
+      unsubscribe: (topics) => this.subscriptions.unsubscribe(socket, topics),
     };
     socket.data.strikes = 0;
     socket.on('request', (...args: unknown[]) => {
@@ -87,11 +96,12 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
       (socket as unknown as AnySocket).emit('pong', pong);
       if (typeof acknowledge === 'function') (acknowledge as Acknowledge)(pong);
     });
-    this.sessions.opened(socket, socket.data.auth).catch((error: unknown) => this.logger.warn({ err: error }, 'could not send init'));
+    this.sessions.opened(socket, socket.data.auth, socket.data.joinedAtSeq).catch((error: unknown) => this.logger.warn({ err: error }, 'could not send init'));
   }
 
   handleDisconnect(socket: RelaySocket): void {
     this.limits.connectionClosed(socket.id);
+    this.topics.forget(socket.id);
     if (socket.data.auth) this.sessions.closed(socket, socket.data.auth);
   }
 
@@ -120,22 +130,26 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   /** Authenticates a connecting socket and puts it in its rooms before it can receive anything. */
   private async identify(socket: RelaySocket, token: string | undefined): Promise<void> {
     const auth = await this.accessTokens.authenticate(token);
-    await socket.join([userRoom(auth.userId), sessionRoom(auth.sessionId), ...(await this.topics.roomsFor(auth))]);
+    const audiences = await this.topics.audiencesFor(auth);
+    socket.data.topics = undefined;
+    const joined = Promise.all([socket.join([userRoom(auth.userId), sessionRoom(auth.sessionId)]), this.topics.place(socket, audiences, auth.role)]);
+    socket.data.joinedAtSeq = this.events.lastDelivered();
+    await joined;
     // A revocation or role change announced while the grants were read missed this socket (it
     // was in no room yet): check again now that it is in them. (A grant change in that instant
     // is still missed.)
     const current = await this.accessTokens.recheck(auth);
-    if (current.role !== auth.role) await moveToAccessRooms(socket, await this.topics.roomsFor(current), current.role);
+    if (current.role !== auth.role) await this.topics.place(socket, await this.topics.audiencesFor(current), current.role);
     socket.data.auth = current;
   }
 
   /** A fresh token of the same user: same socket, same subscriptions, new expiry. */
   private async renew(socket: RelaySocket, auth: AuthContext): Promise<void> {
     const previous = socket.data.auth;
-    const rooms = await this.topics.roomsFor(auth);
+    const audiences = await this.topics.audiencesFor(auth);
     // Gone while the grants were read: joining now would leave a dead id in the rooms.
     if (!socket.connected) return;
-    await moveToAccessRooms(socket, rooms, auth.role);
+    await this.topics.place(socket, audiences, auth.role);
     if (previous.sessionId !== auth.sessionId) await socket.leave(sessionRoom(previous.sessionId));
     await socket.join(sessionRoom(auth.sessionId));
     socket.data.auth = auth;

@@ -1,34 +1,32 @@
 import type { Role } from '../common/auth-context.js';
+import { isFeedRoom } from '../events/audience.js';
 
-/** Socket.IO rooms: delivery is `io.to(rooms).emit`, so an adapter can fan out across instances. */
-export const ADMINS_ROOM = 'admins';
+/** Identity rooms: every socket of a user, of a login session. Topic delivery uses feed rooms (`events/audience.ts`). */
 export const userRoom = (userId: number): string => `user:${userId}`;
 export const sessionRoom = (sessionId: string): string => `session:${sessionId}`;
-export const cameraRoom = (cameraId: number): string => `camera:${cameraId}`;
 
-/** Rooms that follow from what a user may see: all for admins, granted cameras for users. */
-export function accessRooms(role: Role, cameraIds: readonly number[]): string[] {
-  return role === 'admin' ? [ADMINS_ROOM] : cameraIds.map(cameraRoom);
-}
-
-/** Rooms that `accessRooms` (and the admin-only log stream) manage, as opposed to identity rooms. */
-export const isAccessRoom = (room: string): boolean => room === ADMINS_ROOM || room.startsWith('camera:') || room.startsWith('logs:');
+const isLogRoom = (room: string): boolean => room.startsWith('logs:');
 
 /** What moving rooms needs of a socket: a live one, or one returned by `fetchSockets`. */
-interface RoomMember {
+export interface RoomMember {
   readonly rooms: Set<string>;
   join(rooms: string | string[]): Promise<void> | void;
   leave(room: string): Promise<void> | void;
 }
 
 /**
- * Puts a socket in exactly the access rooms `target`, leaving the others. An admin keeps a live
+ * Puts a socket in exactly the feed rooms `target`, leaving the others. An admin keeps a live
  * log stream it asked for; anyone else loses it.
  */
-export async function moveToAccessRooms(socket: RoomMember, target: readonly string[], role: Role): Promise<void> {
+export async function moveToFeedRooms(socket: RoomMember, target: readonly string[], role: Role): Promise<void> {
+  const wanted = new Set(target);
   for (const room of [...socket.rooms]) {
-    const keepsLogs = role === 'admin' && room.startsWith('logs:');
-    if (isAccessRoom(room) && !target.includes(room) && !keepsLogs) await socket.leave(room);
+    if ((isFeedRoom(room) && !wanted.has(room)) || (isLogRoom(room) && role !== 'admin')) await socket.leave(room);
   }
-  await socket.join([...target]);
+  await socket.join([...wanted]);
+}
+
+/** Leaves every feed room at once (synchronously with the in-memory adapter). */
+export function leaveFeedRooms(socket: RoomMember): void {
+  for (const room of [...socket.rooms]) if (isFeedRoom(room)) void socket.leave(room);
 }

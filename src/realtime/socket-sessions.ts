@@ -33,7 +33,8 @@ export class SocketSessions {
     private readonly users: UsersService,
   ) {}
 
-  async opened(socket: Socket, auth: AuthContext): Promise<void> {
+  /** `seq` is the last event delivered before the socket joined its rooms: it receives every one after. */
+  async opened(socket: Socket, auth: AuthContext, seq: number): Promise<void> {
     this.scheduleExpiry(socket, auth);
     const entry = this.online.get(auth.userId) ?? { id: auth.userId, username: auth.username, sockets: 0 };
     entry.sockets += 1;
@@ -43,7 +44,7 @@ export class SocketSessions {
     socket.emit('init', {
       user,
       server: { version: VERSION, time: new Date().toISOString() },
-      seq: null,
+      seq,
       ...(auth.role === 'admin' ? { usersOnline: this.usersOnline() } : {}),
     });
   }

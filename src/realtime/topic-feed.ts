@@ -1,48 +1,71 @@
 import { Injectable } from '@nestjs/common';
-import type { Server } from 'socket.io';
+import type { Server, Socket } from 'socket.io';
 import { CameraGrantsService } from '../cameras/camera-grants.service.js';
 import type { AuthContext, Role } from '../common/auth-context.js';
-import { EventBus, type DomainEvent } from '../events/event-bus.js';
+import { audiencesOf, cameraAudience, deliveryRooms, feedRooms } from '../events/audience.js';
+import { EventBus, type FeedEvent } from '../events/event-bus.js';
+import { ALL_TOPICS, TOPIC_EVENTS, type TopicPattern } from '../events/topics.js';
 import { LogStream } from '../logging/log-stream.js';
-import { accessRooms, ADMINS_ROOM, cameraRoom, moveToAccessRooms, userRoom } from './rooms.js';
+import { leaveFeedRooms, moveToFeedRooms, userRoom, type RoomMember } from './rooms.js';
 
-export interface TopicPayload extends Omit<DomainEvent, 'audience'> {
-  at: string;
+/** What a topic event carries on the wire. */
+export interface TopicPayload extends Omit<FeedEvent, 'audiences'> {
+  /** Set on state sent because a socket subscribed, rather than because something happened. */
+  retained?: true;
+}
+
+/** What the feed keeps on each socket. */
+export interface FeedSocketData {
+  /** Who this socket's user is, for delivery (`audiencesOf`). */
+  audiences: string[];
+  role: Role;
+  /** Topics asked for; undefined until the socket first subscribes, which means all of them. */
+  topics: TopicPattern[] | undefined;
+}
+
+type FeedMember = RoomMember & { readonly id: string; data: FeedSocketData };
+/** A live socket of this instance with the feed's data. */
+export type FeedSocket = Omit<Socket, 'data'> & { data: FeedSocketData };
+type Emitter = { emit(event: string, ...args: unknown[]): unknown };
+
+/** Live delivery to one socket held back while its replay is sent. */
+export interface Hold {
+  socket: FeedSocket;
+  /** The feed rooms it will join once released; moved along if its access changes meanwhile. */
+  rooms: Set<string>;
+  /** Events at or below this seq are not buffered (the client has them or the replay sends them). */
+  after: number;
+  buffer: Array<{ event: FeedEvent; rooms: string[] }>;
+}
+
+/** Every feed room of an audience, for emptying it. */
+const everyPattern: TopicPattern[] = [ALL_TOPICS, ...Object.entries(TOPIC_EVENTS).flatMap(([domain, events]) => [`${domain}:*`, ...events.map((event) => `${domain}:${event}`)])];
+
+/** Emits an event under its three names: `<domain>:<event>`, `<domain>:*` and `nestmtx:*`. */
+export function emitTopic(target: Emitter, event: FeedEvent | TopicPayload): void {
+  const payload: TopicPayload = 'audiences' in event ? { domain: event.domain, entity: event.entity, event: event.event, details: event.details, at: event.at, seq: event.seq } : event;
+  // System messages also carry their details at the top level: {message, from, at}.
+  target.emit(`${payload.domain}:${payload.event}`, payload.domain === 'system' ? { ...payload.details, ...payload } : payload);
+  target.emit(`${payload.domain}:*`, payload);
+  target.emit('nestmtx:*', payload);
 }
 
 /**
- * Who may see an event: admins always; granted users for a camera; the user themself for
- * their account; everyone for system messages. `undefined` means every authenticated socket.
- */
-function audience(event: DomainEvent): string[] | undefined {
-  if (event.audience === 'everyone') return undefined;
-  if (event.entity === null || event.audience === 'admins') return [ADMINS_ROOM];
-  switch (event.domain) {
-    case 'camera':
-      return [ADMINS_ROOM, cameraRoom(event.entity)];
-    case 'users':
-      return [ADMINS_ROOM, userRoom(event.entity)];
-    case 'credentials':
-    case 'system':
-      return [ADMINS_ROOM];
-  }
-}
-
-/**
- * Turns domain events into topics `<domain>:<event>`, `<domain>:*` and `nestmtx:*`, delivered
- * through rooms, and keeps each user's sockets in the rooms their access allows.
+ * Delivers stored domain events (`feed`) as topics through Socket.IO rooms, and keeps each
+ * socket in the rooms its access and its subscriptions call for.
  */
 @Injectable()
 export class TopicFeed {
   private server: Server | undefined;
+  private readonly holds = new Map<string, Hold>();
 
   constructor(
     bus: EventBus,
     private readonly grants: CameraGrantsService,
     private readonly logs: LogStream,
   ) {
-    bus.subscribe('domain', (event) => this.deliver(event));
-    bus.subscribe('access.changed', ({ userId, role, cameraIds }) => void this.regroup(userId, role, accessRooms(role, cameraIds)));
+    bus.subscribe('feed', (event) => this.deliver(event));
+    bus.subscribe('access.changed', ({ userId, role, cameraIds }) => void this.regroup(userId, role, audiencesOf(userId, role, cameraIds)));
   }
 
   attach(server: Server): void {
@@ -50,30 +73,69 @@ export class TopicFeed {
     this.logs.attach((rooms, entry) => server.to(rooms).emit('log', entry));
   }
 
-  /** The rooms a newly authenticated socket joins besides its identity rooms. */
-  async roomsFor(auth: AuthContext): Promise<string[]> {
-    return accessRooms(auth.role, auth.role === 'admin' ? [] : await this.grants.cameraIdsOf(auth.userId));
+  /** Who the user may see, read afresh. */
+  async audiencesFor(auth: AuthContext): Promise<string[]> {
+    return audiencesOf(auth.userId, auth.role, auth.role === 'admin' ? [] : await this.grants.cameraIdsOf(auth.userId));
   }
 
-  private deliver(event: DomainEvent): void {
+  /** Puts a socket where its (new) access and its subscriptions say; a held socket gets there on release. */
+  async place(socket: FeedMember, audiences: string[], role: Role): Promise<void> {
+    socket.data.audiences = audiences;
+    socket.data.role = role;
+    const rooms = feedRooms(audiences, socket.data.topics);
+    const hold = this.holds.get(socket.id);
+    if (hold) {
+      hold.rooms = new Set(rooms);
+      return;
+    }
+    await moveToFeedRooms(socket, rooms, role);
+  }
+
+  /**
+   * Stops live delivery to the socket (it leaves its feed rooms) and buffers what it would have
+   * received, until `release`. Synchronous, so no event slips between leaving and buffering.
+   */
+  hold(socket: FeedSocket, after: number): Hold {
+    const hold: Hold = { socket, rooms: new Set(feedRooms(socket.data.audiences, socket.data.topics)), after, buffer: [] };
+    this.holds.set(socket.id, hold);
+    leaveFeedRooms(socket);
+    return hold;
+  }
+
+  /** Sends what was buffered, then rejoins the rooms: live delivery resumes with no gap and no duplicate. */
+  release(hold: Hold): void {
+    if (this.holds.get(hold.socket.id) === hold) this.holds.delete(hold.socket.id);
+    if (!hold.socket.connected) return;
+    for (const { event, rooms } of hold.buffer) {
+      // Access may have narrowed while it was held.
+      if (rooms.some((room) => hold.rooms.has(room))) emitTopic(hold.socket, event);
+    }
+    void hold.socket.join([...hold.rooms]);
+  }
+
+  forget(socketId: string): void {
+    this.holds.delete(socketId);
+  }
+
+  private deliver(event: FeedEvent): void {
     if (!this.server) return;
-    const payload: TopicPayload = { domain: event.domain, entity: event.entity, event: event.event, details: event.details, at: new Date().toISOString() };
-    const rooms = audience(event);
-    // Every socket on the server is authenticated, so "everyone" is a plain broadcast.
-    const target = rooms ? this.server.to(rooms) : this.server;
-    // System messages also carry their details at the top level: {message, from, at}.
-    target.emit(`${event.domain}:${event.event}`, event.domain === 'system' ? { ...event.details, ...payload } : payload);
-    target.emit(`${event.domain}:*`, payload);
-    target.emit('nestmtx:*', payload);
+    const rooms = deliveryRooms(event.audiences, event.domain, event.event);
+    emitTopic(this.server.to(rooms), event);
+    for (const hold of this.holds.values()) {
+      if ((event.seq === null || event.seq > hold.after) && rooms.some((room) => hold.rooms.has(room))) hold.buffer.push({ event, rooms });
+    }
     if (event.domain === 'camera' && event.event === 'deleted' && event.entity !== null) {
       // Its last event has gone out; nothing more reaches the users it was granted to.
-      this.server.in(cameraRoom(event.entity)).socketsLeave(cameraRoom(event.entity));
+      const audienceRooms = feedRooms([cameraAudience(event.entity)], everyPattern);
+      this.server.in(audienceRooms).socketsLeave(audienceRooms);
     }
   }
 
-  /** Moves every socket of the user into exactly the access rooms given. */
-  private async regroup(userId: number, role: Role, rooms: string[]): Promise<void> {
+  /** Moves every socket of the user into exactly the rooms their new access allows. */
+  private async regroup(userId: number, role: Role, audiences: string[]): Promise<void> {
     if (!this.server) return;
-    for (const socket of await this.server.in(userRoom(userId)).fetchSockets()) await moveToAccessRooms(socket, rooms, role);
+    for (const socket of await this.server.in(userRoom(userId)).fetchSockets()) {
+      await this.place(socket, audiences, role);
+    }
   }
 }

@@ -1,0 +1,112 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { LOGGER } from '../logging/logger.js';
+
+const RECONNECT_MS = 1000;
+
+type Listener = () => void;
+
+/**
+ * One long-lived PostgreSQL session of this instance, outside the pool: it LISTENs for other
+ * instances' notifications and holds session-level advisory locks. When it drops, everything
+ * it held is gone with it; `onReconnect` listeners are told once it is back.
+ */
+@Injectable()
+export class ControlConnection implements OnApplicationShutdown {
+  private client: pg.Client | undefined;
+  private connecting: Promise<pg.Client | undefined> | undefined;
+  private stopped = false;
+  private readonly channels = new Map<string, Listener[]>();
+  private readonly reconnectListeners: Listener[] = [];
+  private readonly lostListeners: Listener[] = [];
+
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** Calls `listener` on every NOTIFY on `channel`, across reconnects. */
+  async listen(channel: string, listener: Listener): Promise<void> {
+    const known = this.channels.get(channel);
+    if (known) return void known.push(listener);
+    this.channels.set(channel, [listener]);
+    const client = await this.connected();
+    await client?.query(`LISTEN ${pg.escapeIdentifier(channel)}`).catch(() => undefined);
+  }
+
+  onReconnect(listener: Listener): void {
+    this.reconnectListeners.push(listener);
+  }
+
+  /** Called when the session drops: its advisory locks are released. */
+  onLost(listener: Listener): void {
+    this.lostListeners.push(listener);
+  }
+
+  /** Runs a query on this session; undefined when it is down right now. */
+  async query<Row extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<Row[] | undefined> {
+    const client = await this.connected();
+    if (!client) return undefined;
+    try {
+      return (await client.query<Row>(sql, params)).rows;
+    } catch (error) {
+      this.logger.debug({ error: (error as Error).message }, 'control connection query failed');
+      return undefined;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private connected(): Promise<pg.Client | undefined> {
+    if (this.client) return Promise.resolve(this.client);
+    this.connecting ??= this.open().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private async open(): Promise<pg.Client | undefined> {
+    if (this.stopped) return undefined;
+    const options = this.dataSource.options as { url?: string };
+    const client = new pg.Client({ connectionString: options.url, application_name: 'mtx-relay control' });
+    client.on('error', (error) => this.dropped(client, error));
+    client.on('end', () => this.dropped(client));
+    client.on('notification', ({ channel }) => {
+      for (const listener of this.channels.get(channel) ?? []) listener();
+    });
+    try {
+      await client.connect();
+      for (const channel of this.channels.keys()) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    } catch (error) {
+      this.logger.debug({ error: (error as Error).message }, 'control connection could not connect');
+      await client.end().catch(() => undefined);
+      this.retrySoon();
+      return undefined;
+    }
+    this.client = client;
+    return client;
+  }
+
+  private dropped(client: pg.Client, error?: Error): void {
+    if (this.client !== client) return;
+    this.client = undefined;
+    if (this.stopped) return;
+    this.logger.warn({ error: error?.message }, 'lost the database control connection; reconnecting');
+    for (const listener of this.lostListeners) listener();
+    this.retrySoon();
+  }
+
+  private retrySoon(): void {
+    if (this.stopped) return;
+    setTimeout(() => {
+      void this.connected().then((client) => {
+        if (client) for (const listener of this.reconnectListeners) listener();
+      });
+    }, RECONNECT_MS).unref();
+  }
+}

@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import type { SubscriptionOutcome } from '../api/command-registry.js';
+import { cameraIdOf } from '../events/audience.js';
+import { EventLog } from '../events/event-log.service.js';
+import { ALL_TOPICS, matchesAny, type TopicPattern } from '../events/topics.js';
+import { emitTopic, TopicFeed, type FeedSocket } from './topic-feed.js';
+
+
+/** Camera events whose subscribers get each camera's retained state. */
+const STATUS_EVENTS = ['state', 'ready', 'notReady', 'read', 'unread'];
+
+/**
+ * What one socket receives: its topics, the replay of what it missed, and the retained camera
+ * state. Changes to one socket's subscriptions run one after another.
+ */
+@Injectable()
+export class FeedSubscriptions {
+  private readonly queues = new WeakMap<FeedSocket, Promise<unknown>>();
+
+  constructor(
+    private readonly feed: TopicFeed,
+    private readonly log: EventLog,
+  ) {}
+
+  topics(socket: FeedSocket): TopicPattern[] {
+    return socket.data.topics ?? [ALL_TOPICS];
+  }
+
+  /**
+   * Narrows the socket to `patterns` (the first time) or adds them. With `since`, first sends
+   * every kept event after it that the socket may see and asked for, then whatever happened
+   * during the replay, then live events: in seq order, none twice.
+   */
+  subscribe(socket: FeedSocket, patterns: TopicPattern[], since: number | undefined): Promise<SubscriptionOutcome> {
+    return this.serially(socket, async () => {
+      if (since !== undefined) await this.log.assertResumable(since);
+      socket.data.topics = unique([...(socket.data.topics ?? []), ...patterns]);
+      const upTo = this.log.lastDelivered();
+      const hold = this.feed.hold(socket, Math.max(since ?? upTo, upTo));
+      let retained = 0;
+      let replayed = 0;
+      try {
+        if (STATUS_EVENTS.some((event) => matchesAny(patterns, 'camera', event))) retained = await this.sendCameraStates(socket);
+        if (since !== undefined) {
+          for await (const page of this.log.replay(since, upTo, socket.data.audiences, socket.data.topics)) {
+            if (!socket.connected) break;
+            for (const event of page) emitTopic(socket, event);
+            replayed += page.length;
+          }
+        }
+      } finally {
+        this.feed.release(hold);
+      }
+      return { topics: this.topics(socket), replayed, retained, seq: this.log.lastDelivered() };
+    });
+  }
+
+  /** Stops the socket receiving `patterns`; with none left it receives nothing. */
+  unsubscribe(socket: FeedSocket, patterns: TopicPattern[]): Promise<TopicPattern[]> {
+    return this.serially(socket, async () => {
+      socket.data.topics = this.topics(socket).filter((topic) => !patterns.includes(topic));
+      await this.feed.place(socket, socket.data.audiences, socket.data.role);
+      return this.topics(socket);
+    });
+  }
+
+  private async sendCameraStates(socket: FeedSocket): Promise<number> {
+    const cameraIds = socket.data.role === 'admin' ? null : socket.data.audiences.map(cameraIdOf).filter((id): id is number => id !== undefined);
+    const states = await this.log.cameraStates(cameraIds);
+    for (const state of states) {
+      emitTopic(socket, {
+        domain: 'camera',
+        entity: state.cameraId,
+        event: 'state',
+        details: { ready: state.ready, readers: state.readers },
+        at: state.at,
+        seq: state.seq,
+        retained: true,
+      });
+    }
+    return states.length;
+  }
+
+  private serially<T>(socket: FeedSocket, work: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(socket) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    this.queues.set(socket, next.catch(() => undefined));
+    return next;
+  }
+}
+
+const unique = <T>(items: T[]): T[] => [...new Set(items)];
