@@ -324,6 +324,22 @@ describe('two instances on one database', () => {
     expect(second.output.some((line) => line.includes('event pruning ran'))).toBe(false);
   });
 
+  it('follows a grant change and a revocation made on the other instance at once', async () => {
+    const token = (await second.login('viewer', 'viewer-password')).bearer;
+    const onSecond = record(await connectSocket(second.url, { auth: { token } }));
+    await w.api('PUT', `/api/users/${w.viewer.id}`, { camera_ids: [w.cameraA, w.cameraB] });
+    await sleep(300);
+    await w.api('PUT', `/api/cameras/${w.cameraB}`, { description: 'now visible' });
+    await onSecond.waitFor(({ event, payload }) => event === 'camera:updated' && payload.entity === w.cameraB);
+    expect((await second.http('GET', `/api/cameras/${w.cameraB}`, { token })).status).toBe(200);
+
+    const disconnected = new Promise((resolve) => onSecond.socket.once('disconnect', resolve));
+    await w.api('PUT', `/api/users/${w.viewer.id}`, { can_login: false });
+    await onSecond.waitFor(({ event }) => event === 'session:revoked');
+    await disconnected;
+    expect((await second.http('GET', `/api/cameras/${w.cameraA}`, { token })).status).toBe(401);
+  });
+
   it('hands the background work over when the instance doing it stops', async () => {
     await w.server.stop();
     await eventually(() => leads(second), (taken) => taken, 10000);

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type Repository } from 'typeorm';
-import { EventBus } from '../events/event-bus.js';
+import { EventBus, type DomainEvent, type FeedEvent } from '../events/event-bus.js';
 import { UsersService, type UserAuthState } from '../users/users.service.js';
 import { AuthSession } from './session.entity.js';
 
@@ -31,9 +31,12 @@ export class AuthStateCache {
     bus: EventBus,
   ) {
     this.sessionRows = dataSource.getRepository(AuthSession);
-    bus.subscribe('domain', (event) => {
+    const forgetUser = (event: DomainEvent | FeedEvent) => {
       if (event.domain === 'users' && event.entity !== null) this.users.delete(event.entity);
-    });
+    };
+    // At once for changes made here, and through the feed for changes made on another instance.
+    bus.subscribe('domain', forgetUser);
+    bus.subscribe('feed', forgetUser);
     bus.subscribe('user.revoked', ({ userId }) => this.users.delete(userId));
     bus.subscribe('session.revoked', ({ sessionId }) => this.sessions.set(sessionId, Promise.resolve(false)));
   }

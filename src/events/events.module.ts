@@ -1,7 +1,8 @@
 import { Global, Module } from '@nestjs/common';
+import { ClusterSignals } from './cluster-signals.js';
 import { EventLog } from './event-log.service.js';
 
 /** The numbered, stored event log every instance delivers from. */
 @Global()
-@Module({ providers: [EventLog], exports: [EventLog] })
+@Module({ providers: [EventLog, ClusterSignals], exports: [EventLog] })
 export class EventsModule {}

@@ -7,6 +7,7 @@ import { LOGGER } from '../logging/logger.js';
 const RECONNECT_MS = 1000;
 
 type Listener = () => void;
+type NotificationListener = (payload: string) => void;
 
 /**
  * One long-lived PostgreSQL session of this instance, outside the pool: it LISTENs for other
@@ -18,7 +19,7 @@ export class ControlConnection implements OnApplicationShutdown {
   private client: pg.Client | undefined;
   private connecting: Promise<pg.Client | undefined> | undefined;
   private stopped = false;
-  private readonly channels = new Map<string, Listener[]>();
+  private readonly channels = new Map<string, NotificationListener[]>();
   private readonly reconnectListeners: Listener[] = [];
   private readonly lostListeners: Listener[] = [];
 
@@ -28,7 +29,7 @@ export class ControlConnection implements OnApplicationShutdown {
   ) {}
 
   /** Calls `listener` on every NOTIFY on `channel`, across reconnects. */
-  async listen(channel: string, listener: Listener): Promise<void> {
+  async listen(channel: string, listener: NotificationListener): Promise<void> {
     const known = this.channels.get(channel);
     if (known) return void known.push(listener);
     this.channels.set(channel, [listener]);
@@ -76,8 +77,8 @@ export class ControlConnection implements OnApplicationShutdown {
     const client = new pg.Client({ connectionString: options.url, application_name: 'mtx-relay control' });
     client.on('error', (error) => this.dropped(client, error));
     client.on('end', () => this.dropped(client));
-    client.on('notification', ({ channel }) => {
-      for (const listener of this.channels.get(channel) ?? []) listener();
+    client.on('notification', ({ channel, payload }) => {
+      for (const listener of this.channels.get(channel) ?? []) listener(payload ?? '');
     });
     try {
       await client.connect();
