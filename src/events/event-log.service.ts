@@ -166,7 +166,7 @@ export class EventLog implements OnModuleInit, OnApplicationShutdown {
         await this.keepCameraStates(batch.map(({ event }, index) => ({ event, seq: seqs[index], at: batch[index].at })));
       } catch (error) {
         // Better late and unnumbered than never: this instance's sockets still hear of it.
-        this.logger.warn({ error: (error as Error).message, events: batch.length }, 'could not store events; delivering them without seq');
+        (this.stopped ? this.logger.debug : this.logger.warn).call(this.logger, { error: (error as Error).message, events: batch.length }, 'could not store events; delivering them without seq');
         for (const { event, at } of batch) {
           this.bus.publish('feed', { seq: null, domain: event.domain, entity: event.entity, event: event.event, details: event.details, at, audiences: audienceOf(event) });
         }
