@@ -9,6 +9,7 @@ import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { LogsModule } from './logging/logs.module.js';
 import { MediaMtxModule } from './mediamtx/mediamtx.module.js';
+import { OAuth2Module } from './oauth2/oauth2.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module.js';
 import { SystemModule } from './system/system.module.js';
@@ -31,6 +32,7 @@ export class AppModule {
         LogsModule,
         TokensModule,
         MediaMtxModule,
+        OAuth2Module,
         HealthModule,
         SystemModule,
         SubscriptionsModule,

@@ -29,6 +29,7 @@ const adminView = (fields: { name: string; mtx_path: string; source_url: string 
   description: '',
   credential_id: null,
   rtsp_transport: 'automatic',
+  oauth2_token_in: 'query',
   is_enabled: true,
   urls: viewerUrls(fields.mtx_path),
   created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
@@ -50,9 +51,9 @@ function withoutStatus(body: any): any {
   return typeof body?.mtx_path === 'string' ? strip(body) : body;
 }
 
-/** What a user sees of a camera granted to them: no source, credential or transport. */
+/** What a user sees of a camera granted to them: no source, credential, transport or token place. */
 const userView = (admin: Record<string, unknown>) => {
-  const { source_url: _source, credential_id: _credential, rtsp_transport: _transport, ...rest } = admin;
+  const { source_url: _source, credential_id: _credential, rtsp_transport: _transport, oauth2_token_in: _tokenIn, ...rest } = admin;
   return rest;
 };
 
@@ -107,6 +108,7 @@ describe.each<Transport>(['rest', 'socket'])('cameras over %s', (transport) => {
         source_url: 'rtsps://cam.example.test/live',
         credential_id: credentialId,
         rtsp_transport: 'tcp',
+        oauth2_token_in: 'userinfo',
         is_enabled: false,
       });
       expectOk(yard, 201);
@@ -118,6 +120,7 @@ describe.each<Transport>(['rest', 'socket'])('cameras over %s', (transport) => {
           source_url: 'rtsps://cam.example.test/live',
           credential_id: credentialId,
           rtsp_transport: 'tcp',
+          oauth2_token_in: 'userinfo',
           is_enabled: false,
         }),
       );
@@ -163,12 +166,13 @@ describe.each<Transport>(['rest', 'socket'])('cameras over %s', (transport) => {
     });
 
     it('updates a camera partially; the viewer URLs follow the path', async () => {
-      const answer = await cams(admin, 'update', cameras.front.id, { mtx_path: `${prefix}porch/main`, credential_id: credentialId, is_enabled: false });
+      const answer = await cams(admin, 'update', cameras.front.id, { mtx_path: `${prefix}porch/main`, credential_id: credentialId, oauth2_token_in: 'userinfo', is_enabled: false });
       expectOk(answer);
       expect(answer.body).toEqual({
         ...cameras.front,
         mtx_path: `${prefix}porch/main`,
         credential_id: credentialId,
+        oauth2_token_in: 'userinfo',
         is_enabled: false,
         urls: viewerUrls(`${prefix}porch/main`),
         updated_at: expect.any(String),
@@ -176,16 +180,17 @@ describe.each<Transport>(['rest', 'socket'])('cameras over %s', (transport) => {
       expect(Date.parse(answer.body.updated_at)).toBeGreaterThanOrEqual(Date.parse(cameras.front.updated_at));
       expect((await cams(admin, 'read', cameras.front.id)).body).toEqual(answer.body);
 
-      const cleared = await cams(admin, 'update', cameras.front.id, { credential_id: null, description: 'porch', rtsp_transport: 'automatic' });
+      const cleared = await cams(admin, 'update', cameras.front.id, { credential_id: null, description: 'porch', rtsp_transport: 'automatic', oauth2_token_in: 'query' });
       expectOk(cleared);
-      expect(cleared.body).toEqual({ ...answer.body, credential_id: null, description: 'porch', updated_at: expect.any(String) });
+      expect(cleared.body).toEqual({ ...answer.body, credential_id: null, description: 'porch', oauth2_token_in: 'query', updated_at: expect.any(String) });
       cameras.front = cleared.body;
 
       expectError(await cams(admin, 'update', cameras.front.id, {}), 400, 'validation_failed', NOT_VALID, [{ path: 'payload', message: 'name at least one field to change' }]);
       expectError(await cams(admin, 'update', 999999, { name: 'ghost' }), 404, 'not_found', 'camera 999999 not found');
-      expectError(await cams(admin, 'update', cameras.front.id, { name: '   ', rtsp_transport: 'quic', is_enabled: 'yes', colour: 'red' }), 400, 'validation_failed', NOT_VALID, [
+      expectError(await cams(admin, 'update', cameras.front.id, { name: '   ', rtsp_transport: 'quic', oauth2_token_in: 'header', is_enabled: 'yes', colour: 'red' }), 400, 'validation_failed', NOT_VALID, [
         { path: 'payload.name', message: 'must not be empty' },
         { path: 'payload.rtsp_transport', message: 'Invalid option: expected one of "automatic"|"udp"|"tcp"' },
+        { path: 'payload.oauth2_token_in', message: 'Invalid option: expected one of "query"|"userinfo"' },
         { path: 'payload.is_enabled', message: 'Invalid input: expected boolean, received string' },
         { path: 'payload', message: 'Unrecognized key: "colour"' },
       ]);

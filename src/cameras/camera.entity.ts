@@ -2,6 +2,10 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn
 
 export type RtspTransport = 'automatic' | 'udp' | 'tcp';
 
+/** Where an oauth2 credential's access token goes in the source URL: the `access_token` query parameter, or the user info. */
+export const OAUTH2_TOKEN_PLACES = ['query', 'userinfo'] as const;
+export type OAuth2TokenPlace = (typeof OAUTH2_TOKEN_PLACES)[number];
+
 @Entity({ name: 'cameras' })
 export class Camera {
   @PrimaryGeneratedColumn()
@@ -24,6 +28,9 @@ export class Camera {
 
   @Column({ name: 'rtsp_transport', type: 'varchar', length: 16, default: 'automatic' })
   rtspTransport!: RtspTransport;
+
+  @Column({ name: 'oauth2_token_in', type: 'varchar', length: 16, default: 'query' })
+  oauth2TokenIn!: OAuth2TokenPlace;
 
   @Column({ name: 'is_enabled', type: 'boolean', default: true })
   isEnabled!: boolean;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { listOptionsSchema } from '../common/list-options.js';
 import { entityIdSchema } from '../common/schemas.js';
+import { OAUTH2_TOKEN_PLACES } from './camera.entity.js';
 
 export const CAMERA_SORT_FIELDS = ['id', 'name', 'mtx_path', 'created_at', 'updated_at'] as const;
 
@@ -46,6 +47,7 @@ export const sourceUrlSchema = z
 const name = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
 const description = z.string().trim().max(2000, 'must be at most 2000 characters');
 const rtspTransport = z.enum(['automatic', 'udp', 'tcp']);
+const oauth2TokenIn = z.enum(OAUTH2_TOKEN_PLACES);
 const credentialId = entityIdSchema('credential').nullable();
 
 export const createCameraSchema = z.strictObject({
@@ -55,6 +57,7 @@ export const createCameraSchema = z.strictObject({
   source_url: sourceUrlSchema,
   credential_id: credentialId.default(null),
   rtsp_transport: rtspTransport.default('automatic'),
+  oauth2_token_in: oauth2TokenIn.default('query'),
   is_enabled: z.boolean().default(true),
 });
 
@@ -66,6 +69,7 @@ export const updateCameraSchema = z
     source_url: sourceUrlSchema.optional(),
     credential_id: credentialId.optional(),
     rtsp_transport: rtspTransport.optional(),
+    oauth2_token_in: oauth2TokenIn.optional(),
     is_enabled: z.boolean().optional(),
   })
   .refine((value) => Object.values(value).some((field) => field !== undefined), { message: 'name at least one field to change' });
@@ -82,6 +86,7 @@ export const cameraViewSchema = z.object({
   source_url: z.string().optional().describe('admins only'),
   credential_id: z.number().int().nullable().optional().describe('admins only'),
   rtsp_transport: rtspTransport.optional().describe('admins only'),
+  oauth2_token_in: oauth2TokenIn.optional().describe('admins only: where an oauth2 access token goes in the source'),
   is_enabled: z.boolean(),
   urls: z.object({ rtsp: z.string(), hls: z.string(), webrtc: z.string() }),
   status: z

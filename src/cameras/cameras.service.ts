@@ -23,7 +23,10 @@ const UNIQUE_VIOLATION = '23505';
 export type PathCamera = Pick<Camera, 'id' | 'name' | 'mtxPath' | 'isEnabled'>;
 
 /** What path sync needs of a camera. */
-export type SyncTarget = Pick<Camera, 'id' | 'mtxPath' | 'sourceUrl' | 'credentialId' | 'rtspTransport' | 'isEnabled'>;
+export type SyncTarget = Pick<Camera, 'id' | 'mtxPath' | 'sourceUrl' | 'credentialId' | 'rtspTransport' | 'oauth2TokenIn' | 'isEnabled'>;
+
+/** An enabled camera pulled with a given credential. */
+export type CredentialCamera = Pick<Camera, 'id' | 'name' | 'sourceUrl'>;
 
 /** Live status of cameras by id, supplied by the MediaMTX integration. */
 export type CameraStatusProvider = (cameras: Array<Pick<Camera, 'id' | 'mtxPath' | 'isEnabled'>>) => Promise<Map<number, NonNullable<CameraView['status']>>>;
@@ -34,6 +37,7 @@ const WIRE_TO_COLUMN = {
   source_url: 'sourceUrl',
   credential_id: 'credentialId',
   rtsp_transport: 'rtspTransport',
+  oauth2_token_in: 'oauth2TokenIn',
   is_enabled: 'isEnabled',
 } as const satisfies Record<keyof UpdateCameraDto, keyof Camera>;
 
@@ -51,6 +55,10 @@ export class CamerasService {
   ) {
     this.cameras = dataSource.getRepository(Camera);
     credentials.registerUsage((credentialId) => this.namesUsingCredential(credentialId));
+    // A camera changed through another instance.
+    bus.subscribe('feed', (event) => {
+      if (event.domain === 'camera' && (event.event === 'created' || event.event === 'updated' || event.event === 'deleted')) this.byPath.clear();
+    });
   }
 
   async list(auth: AuthContext, options: ListOptions<(typeof CAMERA_SORT_FIELDS)[number]>): Promise<ListResult<CameraView>> {
@@ -81,6 +89,7 @@ export class CamerasService {
           sourceUrl: dto.source_url,
           credentialId: dto.credential_id,
           rtspTransport: dto.rtsp_transport,
+          oauth2TokenIn: dto.oauth2_token_in,
           isEnabled: dto.is_enabled,
         }),
       ),
@@ -115,9 +124,13 @@ export class CamerasService {
 
   async syncTargets(): Promise<SyncTarget[]> {
     return this.cameras.find({
-      select: { id: true, mtxPath: true, sourceUrl: true, credentialId: true, rtspTransport: true, isEnabled: true },
+      select: { id: true, mtxPath: true, sourceUrl: true, credentialId: true, rtspTransport: true, oauth2TokenIn: true, isEnabled: true },
       order: { id: 'ASC' },
     });
+  }
+
+  async enabledUsingCredential(credentialId: number): Promise<CredentialCamera[]> {
+    return this.cameras.find({ select: { id: true, name: true, sourceUrl: true }, where: { credentialId, isEnabled: true }, order: { id: 'ASC' } });
   }
 
   /** The camera behind a MediaMTX path, if any. */
@@ -188,6 +201,7 @@ export class CamerasService {
       view.source_url = camera.sourceUrl;
       view.credential_id = camera.credentialId;
       view.rtsp_transport = camera.rtspTransport;
+      view.oauth2_token_in = camera.oauth2TokenIn;
     }
     return view;
   }

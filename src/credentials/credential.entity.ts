@@ -2,6 +2,13 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } fro
 
 export type CredentialKind = 'basic' | 'token' | 'oauth2';
 
+/** How an oauth2 credential authenticates its client at the token endpoint (RFC 6749 §2.3.1). */
+export const TOKEN_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
+export type TokenAuthMethod = (typeof TOKEN_AUTH_METHODS)[number];
+
+/** Where an oauth2 credential's token refresh stands. */
+export type AuthState = 'pending' | 'authenticated' | 'unauthenticated';
+
 /** Secret fields hold ciphertext from SecretBox, never plaintext. */
 @Entity({ name: 'credentials' })
 export class Credential {
@@ -44,6 +51,24 @@ export class Credential {
 
   @Column({ name: 'access_token_expires_at', type: 'timestamptz', nullable: true })
   accessTokenExpiresAt!: Date | null;
+
+  @Column({ name: 'token_auth_method', type: 'varchar', length: 32, nullable: true })
+  tokenAuthMethod!: TokenAuthMethod | null;
+
+  @Column({ name: 'auth_state', type: 'varchar', length: 16, nullable: true })
+  authState!: AuthState | null;
+
+  /** Why the last refresh failed; never holds a secret. */
+  @Column({ name: 'auth_error', type: 'text', nullable: true })
+  authError!: string | null;
+
+  /** Failed refreshes in a row, for the backoff. */
+  @Column({ name: 'auth_failures', type: 'integer', default: 0 })
+  authFailures!: number;
+
+  /** When the token is to be refreshed next; while a refresh runs, the end of its lease. */
+  @Column({ name: 'next_refresh_at', type: 'timestamptz', nullable: true })
+  nextRefreshAt!: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

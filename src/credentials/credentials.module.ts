@@ -5,10 +5,11 @@ import { CommandRegistry } from '../api/command-registry.js';
 import { SecretBox } from '../crypto/secret-box.js';
 import { credentialsCommands } from './credentials.commands.js';
 import { CredentialsService } from './credentials.service.js';
+import { OAuth2TokenStore } from './oauth2-token.store.js';
 
 @Module({
-  providers: [CredentialsService, SecretBox],
-  exports: [CredentialsService],
+  providers: [CredentialsService, SecretBox, OAuth2TokenStore],
+  exports: [CredentialsService, OAuth2TokenStore],
 })
 export class CredentialsModule implements OnModuleInit, OnApplicationBootstrap {
   constructor(

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { listOptionsSchema } from '../common/list-options.js';
 import { entityIdSchema } from '../common/schemas.js';
+import { TOKEN_AUTH_METHODS } from './credential.entity.js';
 
 export const CREDENTIAL_SORT_FIELDS = ['id', 'description', 'kind', 'created_at', 'updated_at'] as const;
 
@@ -10,6 +11,15 @@ const description = z.string().trim().max(200);
 const secret = z.string().min(1, 'must not be empty').max(4096);
 const username = z.string().min(1, 'must not be empty').max(255);
 const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' });
+const tokenAuthMethod = z.enum(TOKEN_AUTH_METHODS);
+const tokenUrl = httpUrl.refine((value) => {
+  try {
+    const url = new URL(value);
+    return url.username === '' && url.password === '';
+  } catch {
+    return true;
+  }
+}, 'must not contain a user name or password: the client authenticates with client_id and client_secret');
 
 const basic = z.strictObject({ kind: z.literal('basic'), description: description.default(''), username, password: secret });
 const token = z.strictObject({ kind: z.literal('token'), description: description.default(''), token: secret });
@@ -18,9 +28,10 @@ const oauth2 = z.strictObject({
   description: description.default(''),
   client_id: z.string().min(1).max(255),
   client_secret: secret,
-  token_url: httpUrl,
+  token_url: tokenUrl,
   refresh_token: secret,
   scope: z.string().max(1000).optional(),
+  token_auth_method: tokenAuthMethod.default('client_secret_basic'),
 });
 
 export const createCredentialSchema = z.discriminatedUnion('kind', [basic, token, oauth2], {
@@ -37,9 +48,10 @@ export const updateCredentialSchema = z
     token: secret.optional(),
     client_id: z.string().min(1).max(255).optional(),
     client_secret: secret.optional(),
-    token_url: httpUrl.optional(),
+    token_url: tokenUrl.optional(),
     refresh_token: secret.optional(),
     scope: z.string().max(1000).nullable().optional(),
+    token_auth_method: tokenAuthMethod.optional(),
   })
   .refine((value) => Object.values(value).some((field) => field !== undefined), { message: 'name at least one field to change' });
 
@@ -59,6 +71,10 @@ export const credentialViewSchema = z.object({
   refresh_token_set: z.boolean().optional(),
   access_token_set: z.boolean().optional(),
   access_token_expires_at: z.string().nullable().optional(),
+  token_auth_method: tokenAuthMethod.optional(),
+  auth_state: z.enum(['pending', 'authenticated', 'unauthenticated']).optional().describe('oauth2: where the token refresh stands'),
+  auth_error: z.string().nullable().optional().describe('oauth2: why the last refresh failed'),
+  next_refresh_at: z.string().nullable().optional().describe('oauth2: when the token is refreshed next'),
   created_at: z.string(),
   updated_at: z.string(),
 });

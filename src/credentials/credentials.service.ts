@@ -4,15 +4,18 @@ import { conflict, notFound, validationFailed } from '../common/errors.js';
 import { likePattern, paginate, type ListOptions, type ListResult } from '../common/list-options.js';
 import { SecretBox } from '../crypto/secret-box.js';
 import { EventBus } from '../events/event-bus.js';
-import { Credential, SECRET_COLUMNS, secretAad, type CredentialKind, type SecretField } from './credential.entity.js';
+import { Credential, SECRET_COLUMNS, secretAad, type CredentialKind, type SecretField, type TokenAuthMethod } from './credential.entity.js';
 import type { CREDENTIAL_SORT_FIELDS, CreateCredentialDto, CredentialView, UpdateCredentialDto } from './credentials.schemas.js';
 
 /** The wire fields each kind accepts (besides `description`), secrets included. */
 const KIND_FIELDS: Record<CredentialKind, readonly string[]> = {
   basic: ['username', 'password'],
   token: ['token'],
-  oauth2: ['client_id', 'client_secret', 'token_url', 'refresh_token', 'scope'],
+  oauth2: ['client_id', 'client_secret', 'token_url', 'refresh_token', 'scope', 'token_auth_method'],
 };
+
+/** The oauth2 fields a token request is made of: changing one asks for a new token at once. */
+const REFRESH_INPUTS = new Set(KIND_FIELDS.oauth2);
 
 const KIND_SECRETS: Record<CredentialKind, readonly SecretField[]> = {
   basic: ['password'],
@@ -56,6 +59,10 @@ export function toCredentialView(row: Credential): CredentialView {
     view.token_url = row.tokenUrl ?? '';
     view.scope = row.scope;
     view.access_token_expires_at = row.accessTokenExpiresAt?.toISOString() ?? null;
+    view.token_auth_method = row.tokenAuthMethod ?? 'client_secret_basic';
+    view.auth_state = row.authState ?? 'pending';
+    view.auth_error = row.authError;
+    view.next_refresh_at = row.nextRefreshAt?.toISOString() ?? null;
   }
   for (const field of KIND_SECRETS[row.kind]) view[`${field}_set`] = row[SECRET_COLUMNS[field]] !== null;
   return view;
@@ -107,6 +114,10 @@ export class CredentialsService {
       const [{ id }] = await manager.query<Array<{ id: number }>>(`SELECT nextval('credentials_id_seq')::int AS id`);
       const entity = manager.create(Credential, { id, kind: dto.kind, description: dto.description });
       this.assign(entity, dto);
+      if (dto.kind === 'oauth2') {
+        entity.authState = 'pending';
+        entity.nextRefreshAt = new Date();
+      }
       await manager.insert(Credential, entity);
       return manager.findOneByOrFail(Credential, { id });
     });
@@ -116,10 +127,16 @@ export class CredentialsService {
 
   async update(id: number, dto: UpdateCredentialDto): Promise<CredentialView> {
     const row = await this.dataSource.transaction(async (manager) => {
-      const existing = await this.find(id, manager);
+      // Locked so a token refresh finishing meanwhile is not overwritten with what was read here.
+      const existing = await this.find(id, manager, true);
       this.assertFieldsFit(existing.kind, dto);
       const { kind: _kind, ...changes } = dto;
       this.assign(existing, changes);
+      if (existing.kind === 'oauth2' && Object.entries(changes).some(([field, value]) => value !== undefined && REFRESH_INPUTS.has(field))) {
+        // Due now: this also voids the lease of a refresh under way, whose result is then dropped.
+        existing.nextRefreshAt = new Date();
+        existing.authFailures = 0;
+      }
       await manager.save(Credential, existing);
       return manager.findOneByOrFail(Credential, { id });
     });
@@ -173,8 +190,8 @@ export class CredentialsService {
     return changed;
   }
 
-  private async find(id: number, manager: EntityManager = this.dataSource.manager): Promise<Credential> {
-    const row = await manager.findOneBy(Credential, { id });
+  private async find(id: number, manager: EntityManager = this.dataSource.manager, forUpdate = false): Promise<Credential> {
+    const row = await manager.findOne(Credential, { where: { id }, lock: forUpdate ? { mode: 'pessimistic_write' } : undefined });
     if (!row) throw notFound('credential', id);
     return row;
   }
@@ -195,6 +212,7 @@ export class CredentialsService {
       if (value === undefined || field === 'kind') continue;
       if (field === 'description') entity.description = value ?? '';
       else if (field in SECRET_COLUMNS) entity[SECRET_COLUMNS[field as SecretField]] = value === null ? null : this.box.encrypt(value, secretAad(entity.id, field as SecretField));
+      else if (field === 'token_auth_method') entity.tokenAuthMethod = value as TokenAuthMethod;
       else if (field in PLAIN_COLUMNS) entity[PLAIN_COLUMNS[field as keyof typeof PLAIN_COLUMNS]] = value;
     }
   }

@@ -23,6 +23,7 @@ import { ViewerSessions, type ViewerSession } from './viewer-sessions.js';
   imports: [ApiModule, AuthModule, CamerasModule, CredentialsModule, TokensModule],
   controllers: [MediaMtxController],
   providers: [MediaMtxApi, PathSyncService, CameraStatusService, HooksService, MediaMtxAuthService, StreamState, ViewerSessions],
+  exports: [PathSyncService],
 })
 export class MediaMtxModule implements OnModuleInit {
   constructor(

@@ -15,7 +15,7 @@ import { MediaMtxPath, type SyncState } from './mediamtx-path.entity.js';
 const RETRY_WHILE_UNREACHABLE_MS = 2000;
 
 /** Camera fields that end up in MediaMTX's path configuration; a change of name or description needs no sync. */
-const PATH_FIELDS = new Set(['mtx_path', 'source_url', 'credential_id', 'rtsp_transport', 'is_enabled']);
+const PATH_FIELDS = new Set(['mtx_path', 'source_url', 'credential_id', 'rtsp_transport', 'oauth2_token_in', 'is_enabled']);
 const touchesPath = (changed: unknown): boolean => !Array.isArray(changed) || changed.some((field) => PATH_FIELDS.has(String(field)));
 const DEBOUNCE_MS = 50;
 
@@ -219,7 +219,7 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
 
   private async pathConfig(camera: SyncTarget): Promise<PathConfig> {
     const secrets = camera.credentialId === null ? null : await this.credentials.sourceSecrets(camera.credentialId);
-    return { source: sourceWithCredential(camera.sourceUrl, secrets), sourceOnDemand: true, rtspTransport: camera.rtspTransport };
+    return { source: sourceWithCredential(camera.sourceUrl, secrets, camera.oauth2TokenIn), sourceOnDemand: true, rtspTransport: camera.rtspTransport };
   }
 
   private async markPending(rows: Map<string, PathRow>, desired: Map<string, DesiredPath>, error: unknown): Promise<void> {
