@@ -28,6 +28,9 @@ export type SyncTarget = Pick<Camera, 'id' | 'mtxPath' | 'sourceUrl' | 'credenti
 /** An enabled camera pulled with a given credential. */
 export type CredentialCamera = Pick<Camera, 'id' | 'name' | 'sourceUrl'>;
 
+const FIND_CAMERA = 'SELECT camera.* FROM cameras camera WHERE camera.id = $1';
+const FIND_GRANTED_CAMERA = 'SELECT camera.* FROM cameras camera JOIN camera_grants g ON g.camera_id = camera.id AND g.user_id = $2 WHERE camera.id = $1';
+
 /** Live status of cameras by id, supplied by the MediaMTX integration. */
 export type CameraStatusProvider = (cameras: Array<Pick<Camera, 'id' | 'mtxPath' | 'isEnabled'>>) => Promise<Map<number, NonNullable<CameraView['status']>>>;
 const WIRE_TO_COLUMN = {
@@ -47,13 +50,17 @@ export class CamerasService {
   private readonly byPath = new Map<string, Promise<PathCamera | null>>();
   private statusProvider: CameraStatusProvider | undefined;
 
+  /** Database column → entity property, for rows read with plain SQL. */
+  private readonly columns: Array<[string, string]>;
+
   constructor(
-    @Inject(DataSource) dataSource: DataSource,
+    @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly credentials: CredentialsService,
     private readonly bus: EventBus,
   ) {
     this.cameras = dataSource.getRepository(Camera);
+    this.columns = this.cameras.metadata.columns.map((column) => [column.databaseName, column.propertyName]);
     credentials.registerUsage((credentialId) => this.namesUsingCredential(credentialId));
     // A camera changed through another instance.
     bus.subscribe('feed', (event) => {
@@ -160,9 +167,14 @@ export class CamerasService {
     return query;
   }
 
+  /** Plain SQL: this is the hot read (dashboards, Home Assistant), and the query builder costs more than the query. */
   private async findVisible(auth: AuthContext, id: number): Promise<Camera> {
-    const camera = await this.visibleTo(auth).andWhere('camera.id = :id', { id }).getOne();
-    if (!camera) throw notFound('camera', id);
+    const [row] = await (isAdmin(auth)
+      ? this.dataSource.query<Array<Record<string, unknown>>>(FIND_CAMERA, [id])
+      : this.dataSource.query<Array<Record<string, unknown>>>(FIND_GRANTED_CAMERA, [id, auth.userId]));
+    if (!row) throw notFound('camera', id);
+    const camera = new Camera();
+    for (const [column, property] of this.columns) (camera as unknown as Record<string, unknown>)[property] = row[column];
     return camera;
   }
 
