@@ -26,6 +26,16 @@ interface EventRow {
   at: Date;
 }
 
+/** An event as written to the table. */
+interface StoredRow {
+  domain: FeedEvent['domain'];
+  entity: number | null;
+  event: string;
+  details: Record<string, unknown>;
+  rooms: string[];
+  at: string;
+}
+
 const toFeedEvent = (row: EventRow): FeedEvent => ({
   seq: Number(row.seq),
   domain: row.domain,
@@ -76,7 +86,10 @@ export class EventLog implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     this.delivered = await this.latestSeq();
     this.bus.subscribe('domain', (event) => this.enqueue(event));
-    await this.connection.listen(NOTIFY_CHANNEL, () => this.pump());
+    // The payload is the highest seq written; this instance's own writes are usually delivered already.
+    await this.connection.listen(NOTIFY_CHANNEL, (payload) => {
+      if (!(Number(payload) <= this.delivered)) this.pump();
+    });
     this.connection.onReconnect(() => this.pump());
     this.pollTimer = setInterval(() => this.pump(), POLL_MS);
     this.pollTimer.unref();
@@ -161,23 +174,47 @@ export class EventLog implements OnModuleInit, OnApplicationShutdown {
     this.writing = true;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, BATCH);
+      let written: { seqs: number[]; rows: StoredRow[] };
       try {
-        const seqs = await this.insert(batch);
-        await this.keepCameraStates(batch.map(({ event }, index) => ({ event, seq: seqs[index], at: batch[index].at })));
+        written = await this.insert(batch);
       } catch (error) {
         // Better late and unnumbered than never: this instance's sockets still hear of it.
         (this.stopped ? this.logger.debug : this.logger.warn).call(this.logger, { error: (error as Error).message, events: batch.length }, 'could not store events; delivering them without seq');
         for (const { event, at } of batch) {
           this.bus.publish('feed', { seq: null, domain: event.domain, entity: event.entity, event: event.event, details: event.details, at, audiences: audienceOf(event) });
         }
+        continue;
       }
-      this.pump();
+      try {
+        if (!this.deliverWritten(written.seqs, written.rows)) this.pump();
+      } catch (error) {
+        // A listener failed; the events after it are read back by the next pump.
+        this.logger.error({ err: error }, 'delivering an event failed');
+        this.pump();
+      }
+      await this.keepCameraStates(batch.map(({ event, at }, index) => ({ event, seq: written.seqs[index], at }))).catch((error: unknown) => {
+        this.logger.warn({ error: (error as Error).message }, 'could not keep the camera states');
+      });
     }
     this.writing = false;
   }
 
-  private async insert(batch: Array<{ event: DomainEvent; at: string }>): Promise<number[]> {
-    const rows = batch.map(({ event, at }) => ({ domain: event.domain, entity: event.entity, event: event.event, details: event.details, rooms: audienceOf(event), at }));
+  /**
+   * Delivers what this instance just wrote without reading it back, when nothing can come
+   * between: its first seq follows the last delivered one and no read is under way. Otherwise
+   * the pump reads it, in order with the rest.
+   */
+  private deliverWritten(seqs: number[], rows: StoredRow[]): boolean {
+    if (this.pumping || seqs.length === 0 || seqs[0] !== this.delivered + 1) return false;
+    rows.forEach((row, index) => {
+      this.delivered = seqs[index];
+      this.bus.publish('feed', { seq: seqs[index], domain: row.domain, entity: row.entity, event: row.event, details: row.details, at: row.at, audiences: row.rooms });
+    });
+    return true;
+  }
+
+  private async insert(batch: Array<{ event: DomainEvent; at: string }>): Promise<{ seqs: number[]; rows: StoredRow[] }> {
+    const json = JSON.stringify(batch.map(({ event, at }): StoredRow => ({ domain: event.domain, entity: event.entity, event: event.event, details: event.details, rooms: audienceOf(event), at })));
     // The advisory lock is held until this statement commits: no lower seq can commit after it.
     const inserted = await this.dataSource.query<Array<{ seq: string }>>(
       `WITH write_lock AS (SELECT pg_advisory_xact_lock($1, $2))
@@ -187,9 +224,10 @@ export class EventLog implements OnModuleInit, OnApplicationShutdown {
               WITH ORDINALITY AS b(domain, entity, event, details, rooms, at, position)
         ORDER BY b.position
        RETURNING seq`,
-      [LOCK_NAMESPACE, EVENTS_WRITE_LOCK, JSON.stringify(rows)],
+      [LOCK_NAMESPACE, EVENTS_WRITE_LOCK, json],
     );
-    return inserted.map((row) => Number(row.seq));
+    // Parsed back from what was stored, so live details are what a replay will show.
+    return { seqs: inserted.map((row) => Number(row.seq)), rows: JSON.parse(json) as StoredRow[] };
   }
 
   private async keepCameraStates(events: Array<{ event: DomainEvent; seq: number; at: string }>): Promise<void> {
