@@ -121,6 +121,9 @@ describe('event log: sequence numbers, resume, retained state', () => {
     await w.api('PUT', `/api/cameras/${w.cameraA}`, { name: 'A missed 2' });
 
     const second = await w.socket(w.viewer.token);
+    // Reaches the new socket live before it subscribes: the replay must not send it again.
+    await w.api('PUT', `/api/cameras/${w.cameraA}`, { name: 'A live on the new socket' });
+    await second.waitFor(({ event, payload }) => event === 'nestmtx:*' && payload.details?.name === 'A live on the new socket');
     const answer = rpc(second.socket, { module: 'subscriptions', command: 'create', payload: { topics: ['camera:*', 'users:*'], since: resumeFrom } });
     // The replay waits before reading: these happen while it runs.
     await sleep(150);
@@ -133,7 +136,8 @@ describe('event log: sequence numbers, resume, retained state', () => {
     await second.waitFor(({ event, payload }) => event === 'nestmtx:*' && payload.details?.name === 'A after');
     await sleep(200);
 
-    const received = topicEvents(second).filter((payload) => !payload.retained);
+    const [liveFirst, ...received] = topicEvents(second).filter((payload) => !payload.retained);
+    expect(describeEvent(liveFirst)).toBe(`camera:updated:${w.cameraA}:A live on the new socket`);
     expect(received.map(describeEvent)).toEqual([
       `camera:updated:${w.cameraA}:A missed 1`,
       `users:updated:${w.viewer.id}:viewer`,
@@ -146,10 +150,14 @@ describe('event log: sequence numbers, resume, retained state', () => {
     const seqs = received.map((payload) => payload.seq);
     expect(seqs[0]).toBeGreaterThan(resumeFrom);
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
-    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(new Set([...seqs, liveFirst.seq]).size).toBe(seqs.length + 1);
     // Every name of each event, once each.
     const names = second.events.filter(({ payload }) => typeof payload?.seq === 'number' && !payload.retained).map(({ event, payload }) => `${event}@${payload.seq}`);
     expect(new Set(names).size).toBe(names.length);
+
+    // Asking again from the same point sends nothing it already has.
+    const again = await rpc(second.socket, { module: 'subscriptions', command: 'create', payload: { topics: ['camera:*'], since: resumeFrom } });
+    expect(again.replayed).toBe(0);
   });
 
   it('narrows a socket to its topics; list and delete show and change them', async () => {
@@ -256,7 +264,8 @@ describe('event log retention', () => {
     expect(gone.error.details[0].oldestSeq).toBeGreaterThan(old);
     expect(gone.error.details[0].oldestSeq).toBeLessThanOrEqual(kept);
     // From what is still kept, resuming works.
-    const resumed = await rpc(recorder.socket, { module: 'subscriptions', command: 'create', payload: { topics: ['*'], since: kept - 1 } });
+    const fresh = await w.socket(w.admin);
+    const resumed = await rpc(fresh.socket, { module: 'subscriptions', command: 'create', payload: { topics: ['*'], since: kept - 1 } });
     expect(resumed.replayed).toBeGreaterThanOrEqual(1);
   });
 });
@@ -278,7 +287,9 @@ describe('event log row limit', () => {
       (answer) => answer.error?.code === 'gone',
     );
     expect(gone.error.details[0].oldestSeq).toBeGreaterThan(last - 100);
-    const replay = await rpc(recorder.socket, { module: 'subscriptions', command: 'create', payload: { topics: ['system:message'], since: last - 50 } });
+    // A socket that did not see them live gets them replayed.
+    const fresh = await w.socket(w.admin);
+    const replay = await rpc(fresh.socket, { module: 'subscriptions', command: 'create', payload: { topics: ['system:message'], since: last - 50 } });
     expect(replay.replayed).toBe(50);
   });
 });

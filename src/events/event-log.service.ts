@@ -15,6 +15,7 @@ const NOTIFY_CHANNEL = 'mtx_relay_events';
 const BATCH = 500;
 // A safety net under LISTEN/NOTIFY: a notification lost with a dropped connection is picked up here.
 const POLL_MS = 2000;
+const CATCH_UP_MS = 3000;
 
 interface EventRow {
   seq: string;
@@ -134,6 +135,14 @@ export class EventLog implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /** Waits (a few seconds at most) until this instance has delivered every event up to `seq`. */
+  async caughtUp(seq: number): Promise<void> {
+    for (let waited = 0; this.delivered < seq && waited < CATCH_UP_MS; waited += 20) {
+      this.pump();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   /** Stored events in (since, upTo] that the audiences may see and the patterns match, one page at a time, in order. */
   async *replay(since: number, upTo: number, audiences: readonly string[], patterns: readonly TopicPattern[]): AsyncGenerator<FeedEvent[]> {
     const all = patterns.includes(ALL_TOPICS);
@@ -172,6 +181,14 @@ export class EventLog implements OnModuleInit, OnApplicationShutdown {
   /** Writes queued events in batches, one batch at a time, so this instance's events keep their order. */
   private async write(): Promise<void> {
     this.writing = true;
+    try {
+      await this.writeQueued();
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private async writeQueued(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, BATCH);
       let written: { seqs: number[]; rows: StoredRow[] };
@@ -180,8 +197,12 @@ export class EventLog implements OnModuleInit, OnApplicationShutdown {
       } catch (error) {
         // Better late and unnumbered than never: this instance's sockets still hear of it.
         (this.stopped ? this.logger.debug : this.logger.warn).call(this.logger, { error: (error as Error).message, events: batch.length }, 'could not store events; delivering them without seq');
-        for (const { event, at } of batch) {
-          this.bus.publish('feed', { seq: null, domain: event.domain, entity: event.entity, event: event.event, details: event.details, at, audiences: audienceOf(event) });
+        try {
+          for (const { event, at } of batch) {
+            this.bus.publish('feed', { seq: null, domain: event.domain, entity: event.entity, event: event.event, details: event.details, at, audiences: audienceOf(event) });
+          }
+        } catch (failure) {
+          this.logger.error({ err: failure }, 'delivering an event failed');
         }
         continue;
       }
@@ -196,7 +217,6 @@ export class EventLog implements OnModuleInit, OnApplicationShutdown {
         this.logger.warn({ error: (error as Error).message }, 'could not keep the camera states');
       });
     }
-    this.writing = false;
   }
 
   /**

@@ -74,7 +74,8 @@ export class ControlConnection implements OnApplicationShutdown {
   private async open(): Promise<pg.Client | undefined> {
     if (this.stopped) return undefined;
     const options = this.dataSource.options as { url?: string };
-    const client = new pg.Client({ connectionString: options.url, application_name: 'mtx-relay control' });
+    // keepAlive: a half-open session must be noticed, or this instance would think it still holds its locks.
+    const client = new pg.Client({ connectionString: options.url, application_name: 'mtx-relay control', connectionTimeoutMillis: 5000, keepAlive: true });
     client.on('error', (error) => this.dropped(client, error));
     client.on('end', () => this.dropped(client));
     client.on('notification', ({ channel, payload }) => {
@@ -82,6 +83,10 @@ export class ControlConnection implements OnApplicationShutdown {
     });
     try {
       await client.connect();
+      if (this.stopped) {
+        await client.end();
+        return undefined;
+      }
       for (const channel of this.channels.keys()) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
     } catch (error) {
       this.logger.debug({ error: (error as Error).message }, 'control connection could not connect');

@@ -3,7 +3,8 @@ import type { SubscriptionOutcome } from '../api/command-registry.js';
 import { cameraIdOf } from '../events/audience.js';
 import { EventLog } from '../events/event-log.service.js';
 import { ALL_TOPICS, matchesAny, type TopicPattern } from '../events/topics.js';
-import { emitTopic, TopicFeed, type FeedSocket } from './topic-feed.js';
+import type { FeedEvent } from '../events/event-bus.js';
+import { emitTopic, TopicFeed, type FeedSocket, type Hold } from './topic-feed.js';
 
 
 /** Camera events whose subscribers get each camera's retained state. */
@@ -33,26 +34,49 @@ export class FeedSubscriptions {
    */
   subscribe(socket: FeedSocket, patterns: TopicPattern[], since: number | undefined): Promise<SubscriptionOutcome> {
     return this.serially(socket, async () => {
-      if (since !== undefined) await this.log.assertResumable(since);
+      if (since !== undefined) {
+        await this.log.assertResumable(since);
+        // Through another instance the client may have seen events this one has not delivered yet.
+        await this.log.caughtUp(since);
+      }
+      const before = this.topics(socket);
       socket.data.topics = unique([...(socket.data.topics ?? []), ...patterns]);
       const upTo = this.log.lastDelivered();
       const hold = this.feed.hold(socket, Math.max(since ?? upTo, upTo));
+      // Since `coveredFrom` the socket has had, live, every event of its earlier topics.
+      const covered = socket.data.coveredFrom;
       let retained = 0;
       let replayed = 0;
       try {
         if (STATUS_EVENTS.some((event) => matchesAny(patterns, 'camera', event))) retained = await this.sendCameraStates(socket);
         if (since !== undefined) {
-          for await (const page of this.log.replay(since, upTo, socket.data.audiences, socket.data.topics)) {
-            if (!socket.connected) break;
-            for (const event of page) emitTopic(socket, event);
-            replayed += page.length;
-          }
+          replayed += await this.replay(socket, hold, since, Math.min(covered, upTo), socket.data.topics);
+          const added = before.includes(ALL_TOPICS) ? [] : patterns.filter((pattern) => !before.includes(pattern));
+          replayed += await this.replay(socket, hold, Math.max(since, covered), upTo, added, (event) => !matchesAny(before, event.domain, event.event));
+          // Pruned while it ran: what was sent has a hole.
+          await this.log.assertResumable(since);
         }
       } finally {
         this.feed.release(hold);
       }
+      socket.data.coveredFrom = since ?? upTo;
       return { topics: this.topics(socket), replayed, retained, seq: this.log.lastDelivered() };
     });
+  }
+
+  /** Sends the kept events in (from, upTo] of `patterns` that the held socket may see (its access may change meanwhile). */
+  private async replay(socket: FeedSocket, hold: Hold, from: number, upTo: number, patterns: TopicPattern[], keep: (event: FeedEvent) => boolean = () => true): Promise<number> {
+    let sent = 0;
+    if (from >= upTo || patterns.length === 0) return sent;
+    for await (const page of this.log.replay(from, upTo, socket.data.audiences, patterns)) {
+      if (!socket.connected) break;
+      for (const event of page) {
+        if (!keep(event) || !this.feed.mayReceive(hold, event)) continue;
+        emitTopic(socket, event);
+        sent += 1;
+      }
+    }
+    return sent;
   }
 
   /** Stops the socket receiving `patterns`; with none left it receives nothing. */

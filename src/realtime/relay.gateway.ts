@@ -134,6 +134,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     socket.data.topics = undefined;
     const joined = Promise.all([socket.join([userRoom(auth.userId), sessionRoom(auth.sessionId)]), this.topics.place(socket, audiences, auth.role)]);
     socket.data.joinedAtSeq = this.events.lastDelivered();
+    socket.data.coveredFrom = socket.data.joinedAtSeq;
     await joined;
     // A revocation or role change announced while the grants were read missed this socket (it
     // was in no room yet): check again now that it is in them. (A grant change in that instant

@@ -19,6 +19,8 @@ export interface FeedSocketData {
   /** Who this socket's user is, for delivery (`audiencesOf`). */
   audiences: string[];
   role: Role;
+  /** The seq after which this socket has had every event of its topics: what a replay need not send again. */
+  coveredFrom: number;
   /** Topics asked for; undefined until the socket first subscribes, which means all of them. */
   topics: TopicPattern[] | undefined;
 }
@@ -86,6 +88,8 @@ export class TopicFeed {
     const hold = this.holds.get(socket.id);
     if (hold) {
       hold.rooms = new Set(rooms);
+      // Its feed rooms wait for the release; the admin-only log stream does not.
+      if (role !== 'admin') await moveToFeedRooms(socket, [], role);
       return;
     }
     await moveToFeedRooms(socket, rooms, role);
@@ -111,6 +115,11 @@ export class TopicFeed {
       if (rooms.some((room) => hold.rooms.has(room))) emitTopic(hold.socket, event);
     }
     void hold.socket.join([...hold.rooms]);
+  }
+
+  /** Whether the held socket may receive the event with its access as it is now. */
+  mayReceive(hold: Hold, event: FeedEvent): boolean {
+    return deliveryRooms(event.audiences, event.domain, event.event).some((room) => hold.rooms.has(room));
   }
 
   forget(socketId: string): void {
