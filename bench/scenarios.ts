@@ -73,20 +73,29 @@ function windowMetrics(outcome: Outcome, ops: number): Record<string, number> {
   };
 }
 
+/** What the request scenarios (rpc-*, rest-*) share: 50 connections, rate and latency per request. */
+const REQUEST_LOAD: Pick<Scenario, 'headline' | 'columns' | 'cases' | 'metrics'> = {
+  headline: 'rate',
+  columns: [
+    { key: 'rate', label: 'req/s', digits: 0 },
+    { key: 'p50', label: 'p50 ms', digits: 2 },
+    { key: 'p99', label: 'p99 ms', digits: 2 },
+    ...TAIL,
+    { key: 'errors', label: 'errors', digits: 0 },
+  ],
+  cases: () => [{ label: '50 conn', size: 50 }],
+  metrics: (outcome) => {
+    const { ops, failed, elapsedMs, p50, p99 } = outcome.result;
+    return { rate: ops / (elapsedMs / 1000), p50, p99, ...windowMetrics(outcome, ops), errors: failed };
+  },
+};
+
 function rpcScenario(name: string, request: (seeded: Seeded) => { module: string; command: string; entity: string | number }, what: string): Scenario {
   return {
     name,
     summary: () => `${what}: 50 sockets of a signed-in user, 200 requests in flight`,
     baseline: 'socketio',
-    headline: 'rate',
-    columns: [
-      { key: 'rate', label: 'req/s', digits: 0 },
-      { key: 'p50', label: 'p50 ms', digits: 2 },
-      { key: 'p99', label: 'p99 ms', digits: 2 },
-      ...TAIL,
-      { key: 'errors', label: 'errors', digits: 0 },
-    ],
-    cases: () => [{ label: '50 conn', size: 50 }],
+    ...REQUEST_LOAD,
     job: (seeded, _side, spec, url, settings) => ({
       mode: 'rpc',
       url,
@@ -97,10 +106,6 @@ function rpcScenario(name: string, request: (seeded: Seeded) => { module: string
       warmupMs: settings.warmupMs,
       durationMs: settings.durationMs,
     }),
-    metrics: (outcome) => {
-      const { ops, failed, elapsedMs, p50, p99 } = outcome.result;
-      return { rate: ops / (elapsedMs / 1000), p50, p99, ...windowMetrics(outcome, ops), errors: failed };
-    },
   };
 }
 
@@ -109,15 +114,7 @@ function restScenario(name: string, path: (seeded: Seeded) => string, what: stri
     name,
     summary: () => `${what}, 50 keep-alive connections (autocannon)`,
     baseline: 'fastify',
-    headline: 'rate',
-    columns: [
-      { key: 'rate', label: 'req/s', digits: 0 },
-      { key: 'p50', label: 'p50 ms', digits: 2 },
-      { key: 'p99', label: 'p99 ms', digits: 2 },
-      ...TAIL,
-      { key: 'errors', label: 'errors', digits: 0 },
-    ],
-    cases: () => [{ label: '50 conn', size: 50 }],
+    ...REQUEST_LOAD,
     job: (seeded, _side, spec, url, settings) => ({
       mode: 'rest',
       url,
@@ -127,10 +124,6 @@ function restScenario(name: string, path: (seeded: Seeded) => string, what: stri
       warmupMs: settings.warmupMs,
       durationMs: settings.durationMs,
     }),
-    metrics: (outcome) => {
-      const { ops, failed, elapsedMs, p50, p99 } = outcome.result;
-      return { rate: ops / (elapsedMs / 1000), p50, p99, ...windowMetrics(outcome, ops), errors: failed };
-    },
   };
 }
 

@@ -8,7 +8,7 @@ import { Leadership, LOCK_NAMESPACE } from '../jobs/leadership.service.js';
 import { LOGGER } from '../logging/logger.js';
 import { audienceOf } from './audience.js';
 import { EventBus, type DomainEvent, type FeedEvent } from './event-bus.js';
-import { ALL_TOPICS, type TopicPattern } from './topics.js';
+import { ALL_TOPICS, CAMERA_STATUS_EVENTS, type TopicPattern } from './topics.js';
 
 const EVENTS_WRITE_LOCK = 2;
 const NOTIFY_CHANNEL = 'mtx_relay_events';
@@ -16,6 +16,7 @@ const BATCH = 500;
 // A safety net under LISTEN/NOTIFY: a notification lost with a dropped connection is picked up here.
 const POLL_MS = 2000;
 const CATCH_UP_MS = 3000;
+const SELECT_EVENTS = 'SELECT seq, domain, entity, event, details, rooms, at FROM events';
 
 interface EventRow {
   seq: string;
@@ -55,8 +56,6 @@ export interface CameraState {
   at: string;
 }
 
-/** The camera events that change what `camera_states` keeps. */
-const STATUS_EVENTS = new Set(['ready', 'notReady', 'read', 'unread']);
 
 /**
  * Numbers every domain event from one PostgreSQL sequence and keeps it in the events table,
@@ -151,7 +150,7 @@ export class EventLog implements OnModuleInit, OnApplicationShutdown {
     for (let after = since; after < upTo; ) {
       if (this.config.events.replayDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.config.events.replayDelayMs));
       const rows = await this.dataSource.query<EventRow[]>(
-        `SELECT seq, domain, entity, event, details, rooms, at FROM events
+        `${SELECT_EVENTS}
           WHERE seq > $1 AND seq <= $2 AND rooms && $3::text[]
             AND ($4 OR domain = ANY($5::text[]) OR domain || ':' || event = ANY($6::text[]))
           ORDER BY seq LIMIT ${BATCH}`,
@@ -257,7 +256,7 @@ export class EventLog implements OnModuleInit, OnApplicationShutdown {
         await this.dataSource.query('DELETE FROM camera_states WHERE camera_id = $1', [event.entity]);
         continue;
       }
-      if (!STATUS_EVENTS.has(event.event)) continue;
+      if (!CAMERA_STATUS_EVENTS.includes(event.event)) continue;
       const ready = event.event === 'ready' ? true : event.event === 'notReady' ? false : null;
       const readers = typeof event.details.readers === 'number' ? event.details.readers : null;
       // Guarded by seq: with several instances writing, an older status never replaces a newer one.
@@ -286,7 +285,7 @@ export class EventLog implements OnModuleInit, OnApplicationShutdown {
           let rows: EventRow[];
           do {
             rows = await this.dataSource.query<EventRow[]>(
-              `SELECT seq, domain, entity, event, details, rooms, at FROM events WHERE seq > $1 ORDER BY seq LIMIT ${BATCH}`,
+              `${SELECT_EVENTS} WHERE seq > $1 ORDER BY seq LIMIT ${BATCH}`,
               [this.delivered],
             );
             for (const row of rows) {

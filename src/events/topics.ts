@@ -6,6 +6,9 @@ export const TOPIC_EVENTS = {
   system: ['message'],
 } as const;
 
+/** Camera events that change a camera's stream state (ready, readers), which is kept and sent on subscribing. */
+export const CAMERA_STATUS_EVENTS: readonly string[] = ['ready', 'notReady', 'read', 'unread'];
+
 export type TopicDomain = keyof typeof TOPIC_EVENTS;
 
 /** Every event, every event of one domain, or one event: `*`, `camera:*`, `camera:ready`. */

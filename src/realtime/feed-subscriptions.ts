@@ -2,13 +2,13 @@ import { Injectable } from '@nestjs/common';
 import type { SubscriptionOutcome } from '../api/command-registry.js';
 import { cameraIdOf } from '../events/audience.js';
 import { EventLog } from '../events/event-log.service.js';
-import { ALL_TOPICS, matchesAny, type TopicPattern } from '../events/topics.js';
+import { ALL_TOPICS, CAMERA_STATUS_EVENTS, matchesAny, type TopicPattern } from '../events/topics.js';
 import type { FeedEvent } from '../events/event-bus.js';
 import { emitTopic, TopicFeed, type FeedSocket, type Hold } from './topic-feed.js';
 
 
 /** Camera events whose subscribers get each camera's retained state. */
-const STATUS_EVENTS = ['state', 'ready', 'notReady', 'read', 'unread'];
+const STATUS_EVENTS = ['state', ...CAMERA_STATUS_EVENTS];
 
 /**
  * What one socket receives: its topics, the replay of what it missed, and the retained camera

@@ -22,8 +22,6 @@ import { TopicFeed, type FeedSocketData } from './topic-feed.js';
 
 interface SocketData extends FeedSocketData {
   auth: AuthContext;
-  /** The last seq delivered when it joined its rooms: what `init` reports. */
-  joinedAtSeq: number;
   /** Requests refused for rate in a row. */
   strikes: number;
 }
@@ -96,7 +94,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
       (socket as unknown as AnySocket).emit('pong', pong);
       if (typeof acknowledge === 'function') (acknowledge as Acknowledge)(pong);
     });
-    this.sessions.opened(socket, socket.data.auth, socket.data.joinedAtSeq).catch((error: unknown) => this.logger.warn({ err: error }, 'could not send init'));
+    this.sessions.opened(socket, socket.data.auth, socket.data.coveredFrom).catch((error: unknown) => this.logger.warn({ err: error }, 'could not send init'));
   }
 
   handleDisconnect(socket: RelaySocket): void {
@@ -133,8 +131,8 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     const audiences = await this.topics.audiencesFor(auth);
     socket.data.topics = undefined;
     const joined = Promise.all([socket.join([userRoom(auth.userId), sessionRoom(auth.sessionId)]), this.topics.place(socket, audiences, auth.role)]);
-    socket.data.joinedAtSeq = this.events.lastDelivered();
-    socket.data.coveredFrom = socket.data.joinedAtSeq;
+    // What `init` reports: the socket receives every event after it.
+    socket.data.coveredFrom = this.events.lastDelivered();
     await joined;
     // A revocation or role change announced while the grants were read missed this socket (it
     // was in no room yet): check again now that it is in them. (A grant change in that instant
