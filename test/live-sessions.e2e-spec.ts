@@ -224,7 +224,13 @@ describe('rate limits', () => {
     const flooder = await connectSocket(server.url, { auth: { token: admin } });
     const notice = nextEvent(flooder, 'system:disconnect', 10000);
     const disconnected = nextEvent(flooder, 'disconnect', 10000);
-    for (let index = 0; index < 400 && flooder.connected; index += 1) flooder.emit('request', { module: 'system', command: 'read', entity: 'ping', requestId: `h${index}` });
+    let told = false;
+    void notice.then(() => (told = true), () => undefined);
+    // In bursts: on a busy machine a token refilled between two requests restarts the strike count.
+    for (let burst = 0; burst < 5 && !told && flooder.connected; burst += 1) {
+      for (let index = 0; index < 400; index += 1) flooder.emit('request', { module: 'system', command: 'read', entity: 'ping', requestId: `h${burst}-${index}` });
+      await sleep(500);
+    }
     expect(await notice).toMatchObject({ reason: 'rate_limited' });
     expect(await disconnected).toBe('io server disconnect');
   });
