@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { record, type Received, type Recorder } from './support/events.js';
+import { eventually } from './support/waiting.js';
 import { connectSocket, rpc, startServer, type TestServer } from './support/test-server.js';
 
 const PASSWORD = 'a-user-password-1';
@@ -239,6 +240,28 @@ describe('access changes on open sockets', () => {
     const events = delivered('credentials', 'updated', credential);
     expectDeliveries(again, { admin: events, admin2: events });
     expect(sockets.admin2.socket.connected).toBe(true);
+  });
+});
+
+describe('every transport', () => {
+  it('long polling, and polling upgraded to a WebSocket, get the same topics in the same order as a WebSocket', async () => {
+    const polling = record(await connectSocket(server.url, { auth: { token: tokens.granted }, transports: ['polling'] }));
+    const upgrading = record(await connectSocket(server.url, { auth: { token: tokens.granted }, transports: ['polling', 'websocket'] }));
+    try {
+      const recorders = [sockets.granted, polling, upgrading];
+      const marks = recorders.map((recorder) => recorder.mark());
+      // Events sent while the second socket may still be upgrading, and after.
+      for (let index = 1; index <= 5; index += 1) await http('PUT', `/api/cameras/${barrier}`, { description: `transport ${index}` });
+      const ofBarrier = () => recorders.map((recorder, index) => recorder.since(marks[index]).filter(({ payload }) => payload?.entity === barrier));
+      const [viaWebSocket, viaPolling, viaUpgrade] = await eventually(ofBarrier, (seen) => seen.every((events) => events.length >= 15));
+      expect(viaWebSocket.map(({ event }) => event)).toEqual(Array.from({ length: 5 }, () => ['camera:updated', 'camera:*', 'nestmtx:*']).flat());
+      expect(viaPolling).toEqual(viaWebSocket);
+      expect(viaUpgrade).toEqual(viaWebSocket);
+      expect(upgrading.socket.io.engine.transport.name).toBe('websocket');
+    } finally {
+      polling.socket.close();
+      upgrading.socket.close();
+    }
   });
 });
 

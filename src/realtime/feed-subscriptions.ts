@@ -4,8 +4,7 @@ import { cameraIdOf } from '../events/audience.js';
 import { EventLog } from '../events/event-log.service.js';
 import { ALL_TOPICS, CAMERA_STATUS_EVENTS, matchesAny, type TopicPattern } from '../events/topics.js';
 import type { FeedEvent } from '../events/event-bus.js';
-import { emitTopic, TopicFeed, type FeedSocket, type Hold } from './topic-feed.js';
-
+import { TopicFeed, type FeedSocket, type Hold } from './topic-feed.js';
 
 /** Camera events whose subscribers get each camera's retained state. */
 const STATUS_EVENTS = ['state', ...CAMERA_STATUS_EVENTS];
@@ -70,11 +69,9 @@ export class FeedSubscriptions {
     if (from >= upTo || patterns.length === 0) return sent;
     for await (const page of this.log.replay(from, upTo, socket.data.audiences, patterns)) {
       if (!socket.connected) break;
-      for (const event of page) {
-        if (!keep(event) || !this.feed.mayReceive(hold, event)) continue;
-        emitTopic(socket, event);
-        sent += 1;
-      }
+      const events = page.filter((event) => keep(event) && this.feed.mayReceive(hold, event));
+      this.feed.send(socket, events);
+      sent += events.length;
     }
     return sent;
   }
@@ -91,8 +88,9 @@ export class FeedSubscriptions {
   private async sendCameraStates(socket: FeedSocket): Promise<number> {
     const cameraIds = socket.data.role === 'admin' ? null : socket.data.audiences.map(cameraIdOf).filter((id): id is number => id !== undefined);
     const states = await this.log.cameraStates(cameraIds);
-    for (const state of states) {
-      emitTopic(socket, {
+    this.feed.send(
+      socket,
+      states.map((state) => ({
         domain: 'camera',
         entity: state.cameraId,
         event: 'state',
@@ -100,8 +98,8 @@ export class FeedSubscriptions {
         at: state.at,
         seq: state.seq,
         retained: true,
-      });
-    }
+      })),
+    );
     return states.length;
   }
 

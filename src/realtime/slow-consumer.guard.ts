@@ -7,7 +7,7 @@ import { LOGGER } from '../logging/logger.js';
 const CHECK_EVERY_MS = 500;
 
 interface EngineInternals {
-  writeBuffer?: Array<{ data?: unknown }>;
+  writeBuffer?: Array<{ data?: unknown; options?: { wsPreEncodedFrame?: Buffer[] } }>;
   transport?: { socket?: { bufferedAmount?: number; terminate?: () => void } };
   close(discard?: boolean): void;
 }
@@ -17,8 +17,11 @@ function pendingBytes(socket: Socket): number {
   const engine = socket.conn as unknown as EngineInternals;
   let bytes = engine.transport?.socket?.bufferedAmount ?? 0;
   for (const packet of engine.writeBuffer ?? []) {
+    // A pre-encoded frame is what will be written; it may hold several events (EventBatch).
+    const frame = packet.options?.wsPreEncodedFrame;
     const data = packet.data;
-    bytes += typeof data === 'string' ? data.length : Buffer.isBuffer(data) ? data.length : 16;
+    if (frame) for (const part of frame) bytes += part.length;
+    else bytes += typeof data === 'string' ? data.length : Buffer.isBuffer(data) ? data.length : 16;
   }
   return bytes;
 }

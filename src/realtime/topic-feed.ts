@@ -6,6 +6,7 @@ import { audiencesOf, cameraAudience, deliveryRooms, feedRooms } from '../events
 import { EventBus, type FeedEvent } from '../events/event-bus.js';
 import { ALL_TOPICS, TOPIC_EVENTS, type TopicPattern } from '../events/topics.js';
 import { LogStream } from '../logging/log-stream.js';
+import { EventBatch } from './event-batch.js';
 import { leaveFeedRooms, moveToFeedRooms, userRoom, type RoomMember } from './rooms.js';
 
 /** What a topic event carries on the wire. */
@@ -28,7 +29,6 @@ export interface FeedSocketData {
 type FeedMember = RoomMember & { readonly id: string; data: FeedSocketData };
 /** A live socket of this instance with the feed's data. */
 export type FeedSocket = Omit<Socket, 'data'> & { data: FeedSocketData };
-type Emitter = { emit(event: string, ...args: unknown[]): unknown };
 
 /** Live delivery to one socket held back while its replay is sent. */
 export interface Hold {
@@ -37,19 +37,21 @@ export interface Hold {
   rooms: Set<string>;
   /** Events at or below this seq are not buffered (the client has them or the replay sends them). */
   after: number;
-  buffer: Array<{ event: FeedEvent; rooms: string[] }>;
+  buffer: Array<{ event: FeedEvent; rooms: string[]; batch: EventBatch }>;
 }
 
 /** Every feed room of an audience, for emptying it. */
 const everyPattern: TopicPattern[] = [ALL_TOPICS, ...Object.entries(TOPIC_EVENTS).flatMap(([domain, events]) => [`${domain}:*`, ...events.map((event) => `${domain}:${event}`)])];
 
-/** Emits an event under its three names: `<domain>:<event>`, `<domain>:*` and `nestmtx:*`. */
-export function emitTopic(target: Emitter, event: FeedEvent | TopicPayload): void {
+/** An event under its three names, `<domain>:<event>`, `<domain>:*` and `nestmtx:*`, each with what it carries. */
+export function topicEvents(event: FeedEvent | TopicPayload): Array<[string, unknown]> {
   const payload: TopicPayload = 'audiences' in event ? { domain: event.domain, entity: event.entity, event: event.event, details: event.details, at: event.at, seq: event.seq } : event;
-  // System messages also carry their details at the top level: {message, from, at}.
-  target.emit(`${payload.domain}:${payload.event}`, payload.domain === 'system' ? { ...payload.details, ...payload } : payload);
-  target.emit(`${payload.domain}:*`, payload);
-  target.emit('nestmtx:*', payload);
+  return [
+    // System messages also carry their details at the top level: {message, from, at}.
+    [`${payload.domain}:${payload.event}`, payload.domain === 'system' ? { ...payload.details, ...payload } : payload],
+    [`${payload.domain}:*`, payload],
+    ['nestmtx:*', payload],
+  ];
 }
 
 /**
@@ -110,11 +112,17 @@ export class TopicFeed {
   release(hold: Hold): void {
     if (this.holds.get(hold.socket.id) === hold) this.holds.delete(hold.socket.id);
     if (!hold.socket.connected) return;
-    for (const { event, rooms } of hold.buffer) {
+    for (const { rooms, batch } of hold.buffer) {
       // Access may have narrowed while it was held.
-      if (rooms.some((room) => hold.rooms.has(room))) emitTopic(hold.socket, event);
+      if (rooms.some((room) => hold.rooms.has(room))) batch.sendTo(hold.socket as Socket);
     }
     void hold.socket.join([...hold.rooms]);
+  }
+
+  /** Sends the events to one socket, in order, in one write. */
+  send(socket: FeedSocket, events: ReadonlyArray<FeedEvent | TopicPayload>): void {
+    if (!this.server || events.length === 0) return;
+    EventBatch.encode(this.server, events.flatMap(topicEvents)).sendTo(socket as Socket);
   }
 
   /** Whether the held socket may receive the event with its access as it is now. */
@@ -129,9 +137,10 @@ export class TopicFeed {
   private deliver(event: FeedEvent): void {
     if (!this.server) return;
     const rooms = deliveryRooms(event.audiences, event.domain, event.event);
-    emitTopic(this.server.to(rooms), event);
+    const batch = EventBatch.encode(this.server, topicEvents(event));
+    batch.broadcast(this.server, rooms);
     for (const hold of this.holds.values()) {
-      if ((event.seq === null || event.seq > hold.after) && rooms.some((room) => hold.rooms.has(room))) hold.buffer.push({ event, rooms });
+      if ((event.seq === null || event.seq > hold.after) && rooms.some((room) => hold.rooms.has(room))) hold.buffer.push({ event, rooms, batch });
     }
     if (event.domain === 'camera' && event.event === 'deleted' && event.entity !== null) {
       // Its last event has gone out; nothing more reaches the users it was granted to.
