@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { record, type Recorder } from './support/events.js';
 import { FakeMediaMtx, MediaMtxDriver } from './support/fake-mediamtx/index.js';
@@ -70,6 +71,24 @@ async function world(env: Record<string, string> = {}): Promise<World> {
       await fake.stop();
     },
   };
+}
+
+/** Adds `count` disabled cameras straight in the database, each granted to the user. */
+async function grantBulkCameras(databaseUrl: string, userId: number, count: number): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(
+      `WITH bulk AS (
+         INSERT INTO cameras (name, mtx_path, source_url, is_enabled)
+         SELECT 'bulk ' || n, 'bulk-' || n, 'rtsp://192.0.2.9/' || n, false FROM generate_series(1, $2::int) AS n
+         RETURNING id)
+       INSERT INTO camera_grants (user_id, camera_id) SELECT $1, id FROM bulk`,
+      [userId, count],
+    );
+  } finally {
+    await client.end();
+  }
 }
 
 describe('event log: sequence numbers, resume, retained state', () => {
@@ -349,6 +368,34 @@ describe('two instances on one database', () => {
     await onSecond.waitFor(({ event }) => event === 'session:revoked');
     await disconnected;
     expect((await second.http('GET', `/api/cameras/${w.cameraA}`, { token })).status).toBe(401);
+  });
+
+  it('follows an access change of a user granted thousands of cameras, made on the other instance', async () => {
+    const many = await w.api('POST', '/api/users', { username: 'many', password: 'many-password', camera_ids: [w.cameraA, w.cameraB] });
+    await grantBulkCameras(w.server.databaseUrl, many.id, 2000);
+    const granted: number[] = (await w.api('GET', `/api/users/${many.id}`)).camera_ids;
+    expect(granted).toHaveLength(2002);
+    const onSecond = record(await connectSocket(second.url, { auth: { token: (await second.login('many', 'many-password')).bearer } }));
+    let round = 0;
+    /** Changes camera B, then A; events come in seq order, so B's comes first when it comes at all. */
+    const seesCameraB = async () => {
+      const from = onSecond.mark();
+      round += 1;
+      await w.api('PUT', `/api/cameras/${w.cameraB}`, { description: `round ${round}` });
+      await w.api('PUT', `/api/cameras/${w.cameraA}`, { description: `round ${round}` });
+      await onSecond.waitFor(({ event, payload }) => event === 'camera:updated' && payload.entity === w.cameraA, from);
+      return onSecond.since(from).some(({ event, payload }) => event === 'camera:updated' && payload.entity === w.cameraB);
+    };
+    expect(await seesCameraB()).toBe(true);
+
+    // Revoked on the first instance: the grant list is far beyond what one NOTIFY may carry.
+    await w.api('PUT', `/api/users/${many.id}`, { camera_ids: granted.filter((id) => id !== w.cameraB) });
+    await eventually(seesCameraB, (sees) => !sees, 5000);
+    expect(await seesCameraB()).toBe(false);
+    expect(onSecond.socket.connected).toBe(true);
+    const unsent = (server: TestServer) => server.output.filter((line) => /"level":(50|60)/.test(line) && line.includes('other instances'));
+    expect(unsent(w.server)).toEqual([]);
+    onSecond.socket.close();
   });
 
   it('hands the background work over when the instance doing it stops', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
@@ -40,10 +41,11 @@ let fake: FakeMediaMtx;
 let endpoint: FakeTokenEndpoint;
 let server: TestServer;
 let second: TestServer | undefined;
+/** Relays started for one test, on databases of their own. */
+const others: TestServer[] = [];
 let admin = '';
 let events: Recorder;
 const recorders: Recorder[] = [];
-let hangingId = 0;
 
 const sharedEnv = () => ({
   MEDIAMTX_API_URL: fake.url,
@@ -77,6 +79,13 @@ const oauth2 = (tokenUrl: string, fields: Record<string, unknown> = {}) => ({
 const nextOf = async (recorder: Recorder, topic: string, entity: number, from = 0, match: (payload: any) => boolean = () => true, ms = 8000) =>
   (await recorder.waitFor(({ event, payload }) => event === topic && payload?.entity === entity && match(payload), from, ms)).payload;
 
+/** Records what an admin's socket on `on` receives from now on. */
+const watch = async (on: TestServer): Promise<Recorder> => {
+  const recorder = record(await connectSocket(on.url, { auth: { token: (await on.login()).bearer } }));
+  recorders.push(recorder);
+  return recorder;
+};
+
 const sourceOf = async (path: string) => {
   await fake.settled();
   return fake.pathConfig(path)?.source;
@@ -87,10 +96,7 @@ beforeAll(async () => {
   endpoint = await FakeTokenEndpoint.start();
   server = await startServer({ env: sharedEnv() });
   admin = (await server.login()).bearer;
-  events = record(await connectSocket(server.url, { auth: { token: admin } }));
-  recorders.push(events);
-  // Made first: its request times out (15 s) while the other tests run.
-  hangingId = (await api('POST', '/api/credentials', oauth2(endpoint.route('/hang', ['hang', { error: 'invalid_grant' }])))).id;
+  events = await watch(server);
 });
 afterAll(async () => {
   for (const recorder of recorders) recorder.socket.close();
@@ -313,12 +319,59 @@ describe('a token endpoint that misbehaves', () => {
     expect(Date.parse(third.details.retryAt) - Date.parse(third.at)).toBeLessThanOrEqual(2000);
     for (const id of ids) await api('DELETE', `/api/credentials/${id}`);
 
-    const hung = await nextOf(events, 'credentials:unauthenticated', hangingId, 0, () => true, 20000);
-    expect(hung.details.error).toBe('token endpoint did not answer within 15 s');
-    await api('DELETE', `/api/credentials/${hangingId}`);
-
     expect(server.process.exitCode).toBeNull();
     expect((await server.http('GET', '/api/health')).status).toBe(200);
+  });
+});
+
+describe('a relay of its own, with OAUTH2_REQUEST_TIMEOUT=1', () => {
+  let own: TestServer;
+  let ownEvents: Recorder;
+
+  beforeAll(async () => {
+    own = await startServer({ env: { ...sharedEnv(), OAUTH2_REQUEST_TIMEOUT: '1' } });
+    others.push(own);
+    ownEvents = await watch(own);
+  });
+  afterAll(async () => {
+    await own.stop();
+  });
+
+  it('gives a token endpoint that never answers that long, then makes the credential unauthenticated', async () => {
+    const { id } = await api('POST', '/api/credentials', oauth2(endpoint.route('/hang', ['hang'])), own);
+    const [request] = await endpoint.waitForRequests('/hang', 1);
+    const error = 'token endpoint did not answer within 1 s';
+    const failed = await nextOf(ownEvents, 'credentials:unauthenticated', id, 0, () => true, 6000);
+    expect(failed.details.error).toBe(error);
+    // Given up when the configured second had passed, not before.
+    expect(Date.parse(failed.at) - request.at).toBeGreaterThanOrEqual(900);
+    expect(await api('GET', `/api/credentials/${id}`, undefined, own)).toMatchObject({ auth_state: 'unauthenticated', auth_error: error, access_token_set: false });
+    await api('DELETE', `/api/credentials/${id}`, undefined, own);
+  });
+
+  it('a credential whose stored secrets no configured key opens is unauthenticated, saying why without a secret', async () => {
+    const fields = oauth2(endpoint.route('/rekeyed', [{ grant: { expiresIn: 3 } }]));
+    const { id } = await api('POST', '/api/credentials', fields, own);
+    const camera = await api('POST', '/api/cameras', { name: 'Rekeyed', mtx_path: 'cloud/rekeyed', source_url: 'rtsp://192.0.2.53/live', credential_id: id }, own);
+    await nextOf(ownEvents, 'credentials:authenticated', id);
+    await own.stop();
+
+    // Another SECRETS_KEY, and not the one the secrets were stored under: the refresh due in seconds cannot be made.
+    const rekeyed = await startServer({ databaseUrl: own.databaseUrl, env: { ...sharedEnv(), SECRETS_KEY: 'ef'.repeat(32) } });
+    others.push(rekeyed);
+    try {
+      const rekeyedEvents = await watch(rekeyed);
+      const storedUnder = createHash('sha256').update(Buffer.from(SECRETS_KEY, 'hex')).digest('hex').slice(0, 12);
+      const error = `the stored secrets cannot be decrypted: a stored secret is encrypted with key ${storedUnder}, which is not configured (SECRETS_KEY / SECRETS_OLD_KEYS)`;
+      expect((await nextOf(rekeyedEvents, 'credentials:unauthenticated', id, 0, () => true, 10000)).details.error).toBe(error);
+      expect((await nextOf(rekeyedEvents, 'camera:failed-extension', camera.id)).details).toEqual({ name: 'Rekeyed', error });
+      expect(await api('GET', `/api/credentials/${id}`, undefined, rekeyed)).toMatchObject({ auth_state: 'unauthenticated', auth_error: error, access_token_set: true });
+      // Nothing went to the token endpoint without the secrets.
+      expect(endpoint.requestsTo('/rekeyed')).toHaveLength(1);
+      expect(rekeyed.process.exitCode).toBeNull();
+    } finally {
+      await rekeyed.stop();
+    }
   });
 });
 
@@ -332,8 +385,7 @@ describe('two instances on one database', () => {
 
   beforeAll(async () => {
     second = await startServer({ databaseUrl: server.databaseUrl, env: sharedEnv() });
-    onSecond = record(await connectSocket(second.url, { auth: { token: (await second.login()).bearer } }));
-    recorders.push(onSecond);
+    onSecond = await watch(second);
   });
 
   /** Each refresh must present the refresh token the one before it was handed: a refresh done twice would repeat one. */
@@ -393,7 +445,8 @@ describe('nothing leaks', () => {
     expect(handedOut.length).toBeGreaterThan(10);
     const stored = await databaseText(server.databaseUrl);
     expect(stored).toContain('reauthenticated');
-    const text = [...recorders.flatMap((recorder) => recorder.events.map((received) => JSON.stringify(received))), ...server.output, ...(second?.output ?? []), stored].join('\n');
+    const outputs = [server, second, ...others].flatMap((relay) => relay?.output ?? []);
+    const text = [...recorders.flatMap((recorder) => recorder.events.map((received) => JSON.stringify(received))), ...outputs, stored].join('\n');
     expect(text).toContain('credentials:reauthenticated');
     for (const value of [...SECRETS, ...handedOut]) expect(text).not.toContain(value);
   });

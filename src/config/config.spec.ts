@@ -117,12 +117,22 @@ describe('loadConfig', () => {
     ['CORS_ORIGINS', 'not an origin'],
     ['LOG_LEVEL', 'loud'],
     ['LOGIN_FREE_ATTEMPTS', '0'],
+    ['OAUTH2_REQUEST_TIMEOUT', '0'],
+    ['OAUTH2_REQUEST_TIMEOUT', '3m'],
+    ['OAUTH2_REQUEST_TIMEOUT', '500ms'],
   ])('refuses %s=%s with a ConfigError naming the variable', (name, value) => {
     const error = failure({ [name]: value });
     expect(error.problems).toHaveLength(1);
     // A list variable names the bad entry too: `CORS_ORIGINS.0: …`.
     expect(error.problems[0]).toMatch(new RegExp(`^${name}(\\.\\d+)?: `));
     expect(error.message).toMatch(new RegExp(`^\\s+- ${name}(\\.\\d+)?: `, 'm'));
+  });
+
+  it('gives a token endpoint 15 s to answer unless OAUTH2_REQUEST_TIMEOUT says otherwise, up to 2m', () => {
+    expect(load().oauth2.requestTimeoutSeconds).toBe(15);
+    expect(load({ OAUTH2_REQUEST_TIMEOUT: '1' }).oauth2.requestTimeoutSeconds).toBe(1);
+    expect(load({ OAUTH2_REQUEST_TIMEOUT: '2m' }).oauth2.requestTimeoutSeconds).toBe(120);
+    expect(failure({ OAUTH2_REQUEST_TIMEOUT: '121' }).problems).toEqual(['OAUTH2_REQUEST_TIMEOUT: must be at most 2m']);
   });
 
   it('names every bad variable at once', () => {

@@ -79,6 +79,7 @@ const envSchema = z.object({
   BACKGROUND_LOCK_RETRY: durationSeconds.default(5),
   OAUTH2_RETRY_INITIAL: durationSeconds.default(5),
   OAUTH2_RETRY_MAX: durationSeconds.default(600),
+  OAUTH2_REQUEST_TIMEOUT: durationSeconds.refine((seconds) => seconds <= 120, 'must be at most 2m').default(15),
   // A testing aid: makes a subscription's replay wait before each page, to exercise events arriving meanwhile.
   TEST_REPLAY_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
 });
@@ -134,7 +135,12 @@ export interface AppConfig {
   };
   /** How often an instance without the background-work lock tries to take it. */
   backgroundLockRetrySeconds: number;
-  oauth2: { retryInitialSeconds: number; retryMaxSeconds: number };
+  oauth2: {
+    retryInitialSeconds: number;
+    retryMaxSeconds: number;
+    /** How long a token endpoint has to answer; a refresh's lease lasts twice that. */
+    requestTimeoutSeconds: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -217,7 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       replayDelayMs: values.TEST_REPLAY_DELAY_MS,
     },
     backgroundLockRetrySeconds: values.BACKGROUND_LOCK_RETRY,
-    oauth2: { retryInitialSeconds: values.OAUTH2_RETRY_INITIAL, retryMaxSeconds: values.OAUTH2_RETRY_MAX },
+    oauth2: { retryInitialSeconds: values.OAUTH2_RETRY_INITIAL, retryMaxSeconds: values.OAUTH2_RETRY_MAX, requestTimeoutSeconds: values.OAUTH2_REQUEST_TIMEOUT },
   };
 }
 

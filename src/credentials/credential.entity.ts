@@ -5,6 +5,8 @@ export type CredentialKind = 'basic' | 'token' | 'oauth2';
 /** How an oauth2 credential authenticates its client at the token endpoint (RFC 6749 §2.3.1). */
 export const TOKEN_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
 export type TokenAuthMethod = (typeof TOKEN_AUTH_METHODS)[number];
+/** The method of an oauth2 credential created without one. */
+export const DEFAULT_TOKEN_AUTH_METHOD: TokenAuthMethod = 'client_secret_basic';
 
 /** Where an oauth2 credential's token refresh stands. */
 export type AuthState = 'pending' | 'authenticated' | 'unauthenticated';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { listOptionsSchema } from '../common/list-options.js';
 import { entityIdSchema } from '../common/schemas.js';
-import { TOKEN_AUTH_METHODS } from './credential.entity.js';
+import { DEFAULT_TOKEN_AUTH_METHOD, TOKEN_AUTH_METHODS } from './credential.entity.js';
 
 export const CREDENTIAL_SORT_FIELDS = ['id', 'description', 'kind', 'created_at', 'updated_at'] as const;
 
@@ -31,7 +31,7 @@ const oauth2 = z.strictObject({
   token_url: tokenUrl,
   refresh_token: secret,
   scope: z.string().max(1000).optional(),
-  token_auth_method: tokenAuthMethod.default('client_secret_basic'),
+  token_auth_method: tokenAuthMethod.default(DEFAULT_TOKEN_AUTH_METHOD),
 });
 
 export const createCredentialSchema = z.discriminatedUnion('kind', [basic, token, oauth2], {

@@ -4,7 +4,7 @@ import { conflict, notFound, validationFailed } from '../common/errors.js';
 import { likePattern, paginate, type ListOptions, type ListResult } from '../common/list-options.js';
 import { SecretBox } from '../crypto/secret-box.js';
 import { EventBus } from '../events/event-bus.js';
-import { Credential, SECRET_COLUMNS, secretAad, type CredentialKind, type SecretField, type TokenAuthMethod } from './credential.entity.js';
+import { Credential, DEFAULT_TOKEN_AUTH_METHOD, SECRET_COLUMNS, secretAad, type CredentialKind, type SecretField, type TokenAuthMethod } from './credential.entity.js';
 import type { CREDENTIAL_SORT_FIELDS, CreateCredentialDto, CredentialView, UpdateCredentialDto } from './credentials.schemas.js';
 
 /** The wire fields each kind accepts (besides `description`), secrets included. */
@@ -59,7 +59,7 @@ export function toCredentialView(row: Credential): CredentialView {
     view.token_url = row.tokenUrl ?? '';
     view.scope = row.scope;
     view.access_token_expires_at = row.accessTokenExpiresAt?.toISOString() ?? null;
-    view.token_auth_method = row.tokenAuthMethod ?? 'client_secret_basic';
+    view.token_auth_method = row.tokenAuthMethod ?? DEFAULT_TOKEN_AUTH_METHOD;
     view.auth_state = row.authState ?? 'pending';
     view.auth_error = row.authError;
     view.next_refresh_at = row.nextRefreshAt?.toISOString() ?? null;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SecretBox } from '../crypto/secret-box.js';
-import { secretAad, type AuthState, type TokenAuthMethod } from './credential.entity.js';
+import { DEFAULT_TOKEN_AUTH_METHOD, secretAad, type AuthState, type TokenAuthMethod } from './credential.entity.js';
 
 /** What a token request for one oauth2 credential is made of. Holds plaintext secrets: never log or send it. */
 export interface TokenRequestInputs {
@@ -140,7 +140,7 @@ export class OAuth2TokenStore {
         clientSecret: reveal(row.client_secret_enc, 'client_secret'),
         refreshToken: reveal(row.refresh_token_enc, 'refresh_token'),
         scope: row.scope,
-        authMethod: row.token_auth_method ?? 'client_secret_basic',
+        authMethod: row.token_auth_method ?? DEFAULT_TOKEN_AUTH_METHOD,
       };
     } catch (error) {
       claim.unreadable = `the stored secrets cannot be decrypted: ${(error as Error).message}`;

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { AppConfig } from '../config/config.js';
 import type { TokenRequestInputs } from '../credentials/oauth2-token.store.js';
 import { redact, TokenEndpointClient, TokenRefreshError } from './token-endpoint.client.js';
 
@@ -23,7 +24,7 @@ describe('TokenEndpointClient', () => {
   let server: Server;
   let answer: { status: number; type: string; body: string } = { status: 200, type: 'application/json', body: '{}' };
   let url = '';
-  const client = new TokenEndpointClient();
+  const client = new TokenEndpointClient({ oauth2: { requestTimeoutSeconds: 15 } } as AppConfig);
   const inputs = (): TokenRequestInputs => ({ tokenUrl: url, clientId: 'relay', clientSecret: CLIENT_SECRET, refreshToken: REFRESH_TOKEN, scope: null, authMethod: 'client_secret_basic' });
   const failure = async (): Promise<string> => {
     try {

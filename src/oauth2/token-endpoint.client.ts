@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import type { TokenRequestInputs } from '../credentials/oauth2-token.store.js';
 
-export const TOKEN_REQUEST_TIMEOUT_MS = 15_000;
 /** Lifetime assumed when the answer has no usable `expires_in` (RFC 6749 §5.1 makes it optional). */
 export const DEFAULT_LIFETIME_SECONDS = 3600;
 /** Longer lifetimes are taken as this: the token is refreshed early rather than scheduled beyond reason. */
@@ -66,6 +66,12 @@ const printable = (text: string, max: number): string => {
  */
 @Injectable()
 export class TokenEndpointClient {
+  private readonly timeoutSeconds: number;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.timeoutSeconds = config.oauth2.requestTimeoutSeconds;
+  }
+
   async refresh(inputs: TokenRequestInputs, cancel?: AbortSignal): Promise<TokenGrant> {
     const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: inputs.refreshToken });
     if (inputs.scope) form.set('scope', inputs.scope);
@@ -88,7 +94,7 @@ export class TokenEndpointClient {
   }
 
   private async exchange(tokenUrl: string, headers: Record<string, string>, form: URLSearchParams, secrets: string[], cancel?: AbortSignal): Promise<TokenGrant> {
-    const timeout = AbortSignal.timeout(TOKEN_REQUEST_TIMEOUT_MS);
+    const timeout = AbortSignal.timeout(this.timeoutSeconds * 1000);
     const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout;
     // A redirect would carry the secrets to wherever it points: refused rather than followed.
     const response = await fetch(tokenUrl, { method: 'POST', headers, body: form, signal, redirect: 'manual' });
@@ -123,7 +129,7 @@ export class TokenEndpointClient {
   }
 
   private describeFailure(error: unknown): string {
-    if (error instanceof Error && error.name === 'TimeoutError') return `token endpoint did not answer within ${TOKEN_REQUEST_TIMEOUT_MS / 1000} s`;
+    if (error instanceof Error && error.name === 'TimeoutError') return `token endpoint did not answer within ${this.timeoutSeconds} s`;
     // fetch() fails with "fetch failed"; what went wrong is in its cause.
     const cause = error instanceof Error && error.cause instanceof Error ? (error.cause as Error & { code?: unknown }) : undefined;
     const code = typeof cause?.code === 'string' ? cause.code : undefined;

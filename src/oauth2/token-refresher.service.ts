@@ -6,12 +6,10 @@ import { EventBus } from '../events/event-bus.js';
 import { Leadership } from '../jobs/leadership.service.js';
 import { LOGGER } from '../logging/logger.js';
 import { CameraExtensions } from './camera-extensions.service.js';
-import { TOKEN_REQUEST_TIMEOUT_MS, TokenEndpointClient, TokenRefreshError, TokenRequestCancelled, type TokenGrant } from './token-endpoint.client.js';
+import { TokenEndpointClient, TokenRefreshError, TokenRequestCancelled, type TokenGrant } from './token-endpoint.client.js';
 
 /** Looks at the table this often even when nothing announced a change. */
 const SAFETY_CHECK_MS = 30_000;
-// Outlives the request it covers; a refresh that died with its instance is retried once it ends.
-const LEASE_MS = 2 * TOKEN_REQUEST_TIMEOUT_MS;
 /** A refresh starts this long before the token expires, or 20 % of its lifetime when that is shorter. */
 const REFRESH_MARGIN_MS = 60_000;
 const REFRESH_MARGIN_SHARE = 0.2;
@@ -86,7 +84,7 @@ export class TokenRefresher implements OnApplicationBootstrap, BeforeApplication
       do {
         this.runAgain = false;
         if (this.stopped || !this.leadership.isLeader()) return;
-        for (const claim of await this.store.claimDue(new Date(Date.now() + LEASE_MS))) this.track(this.attempt(claim));
+        for (const claim of await this.store.claimDue(new Date(Date.now() + this.leaseMs()))) this.track(this.attempt(claim));
         nextDueMs = await this.store.msUntilNextDue();
       } while (this.runAgain);
     } catch (error) {
@@ -95,6 +93,11 @@ export class TokenRefresher implements OnApplicationBootstrap, BeforeApplication
       this.running = false;
     }
     this.arm(nextDueMs ?? SAFETY_CHECK_MS);
+  }
+
+  /** Outlives the request it covers; a refresh that died with its instance is retried once it ends. */
+  private leaseMs(): number {
+    return 2 * this.config.oauth2.requestTimeoutSeconds * 1000;
   }
 
   private track(attempt: Promise<void>): void {

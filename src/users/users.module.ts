@@ -1,6 +1,7 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { CommandRegistry } from '../api/command-registry.js';
 import { CamerasModule } from '../cameras/cameras.module.js';
+import { ClusterSignals } from '../events/cluster-signals.js';
 import { PasswordHasher } from './password-hasher.js';
 import { usersCommands } from './users.commands.js';
 import { UsersService } from './users.service.js';
@@ -14,9 +15,12 @@ export class UsersModule implements OnModuleInit {
   constructor(
     private readonly registry: CommandRegistry,
     private readonly users: UsersService,
+    private readonly signals: ClusterSignals,
   ) {}
 
   onModuleInit(): void {
     this.registry.register('users', usersCommands(this.users));
+    // An access change reaches other instances without its grants, which they read back here.
+    this.signals.readAccessWith((userId) => this.users.accessOf(userId));
   }
 }

@@ -154,6 +154,12 @@ export class UsersService {
     return true;
   }
 
+  /** What the user may see now: their role and granted cameras; null when the user is gone. */
+  async accessOf(id: number): Promise<{ role: Role; cameraIds: number[] } | null> {
+    const user = await this.users.findOneBy({ id });
+    return user ? { role: user.role, cameraIds: await this.grants.cameraIdsOf(id) } : null;
+  }
+
   async findAuthState(id: number): Promise<UserAuthState | null> {
     const user = await this.users.findOneBy({ id });
     return user ? authState(user) : null;
