@@ -263,6 +263,27 @@ describe('every transport', () => {
       upgrading.socket.close();
     }
   });
+
+  it('a socket with a hundred requests outstanding while events arrive gets every answer once and every event in order', async () => {
+    const recorder = sockets.granted;
+    const mark = recorder.mark();
+    const requestIds = Array.from({ length: 100 }, (_, index) => `burst-${index}`);
+    const [answers] = await Promise.all([
+      Promise.all(requestIds.map((requestId) => rpc(recorder.socket, { module: 'system', command: 'read', entity: 'ping', requestId }))),
+      (async () => {
+        for (let index = 1; index <= 5; index += 1) await http('PUT', `/api/cameras/${barrier}`, { description: `burst ${index}` });
+      })(),
+    ]);
+    expect(answers.every((answer: { pong?: boolean }) => answer.pong === true)).toBe(true);
+    const received = await eventually(
+      () => recorder.since(mark),
+      (events) => events.filter(({ payload }) => payload?.entity === barrier).length >= 15,
+    );
+    expect(received.filter(({ event }) => requestIds.includes(event)).map(({ event }) => event).sort()).toEqual([...requestIds].sort());
+    const topics = received.filter(({ payload }) => payload?.entity === barrier);
+    expect(topics.map(({ event }) => event)).toEqual(Array.from({ length: 5 }, () => ['camera:updated', 'camera:*', 'nestmtx:*']).flat());
+    expect(topics.map(({ payload }) => payload.seq)).toEqual([...topics.map(({ payload }) => payload.seq)].sort((a, b) => a - b));
+  });
 });
 
 describe('nobody unauthenticated', () => {

@@ -68,8 +68,9 @@ function environmentOf(kind: ServerKind, bench: BenchEnvironment): NodeJS.Proces
 
 /** Starts one server pinned to `core` and resolves once it listens. */
 export async function startServer(kind: ServerKind, bench: BenchEnvironment, core: number | undefined): Promise<RunningServer> {
-  // BENCH_CPU_PROF=<folder> writes a V8 CPU profile of each relay run there (open it in Chrome DevTools).
-  const profile = kind === 'relay' && process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  // BENCH_CPU_PROF=<folder> writes a V8 CPU profile of each server run there, named after its kind (open it in Chrome DevTools).
+  const folder = process.env.BENCH_CPU_PROF;
+  const profile = folder ? ['--cpu-prof', `--cpu-prof-dir=${folder}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`] : [];
   const child = spawnPinned(core, process.execPath, [...profile, PROGRAMS[kind]], environmentOf(kind, bench));
   child.stdin?.end();
   let onListening: (url: string) => void = () => undefined;

@@ -3,6 +3,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/config.js';
+import { coalesceWrites } from './coalesced-writes.js';
 
 export const MAX_SOCKET_MESSAGE_BYTES = 100_000;
 
@@ -30,7 +31,7 @@ export class RelayIoAdapter extends IoAdapter {
 
   override createIOServer(port: number, options?: ServerOptions): Server {
     const allowed = this.config.corsOrigins;
-    return super.createIOServer(port, {
+    const server: Server = super.createIOServer(port, {
       ...options,
       path: options?.path ?? '/socket.io',
       serveClient: false,
@@ -41,5 +42,7 @@ export class RelayIoAdapter extends IoAdapter {
         callback(ok ? null : 'origin not allowed', ok);
       },
     } as ServerOptions);
+    coalesceWrites(server.engine);
+    return server;
   }
 }
