@@ -153,8 +153,7 @@ async function fanout(job: Extract<Job, { mode: 'fanout' }>) {
   let recordFrom = Number.POSITIVE_INFINITY;
   let stray = 0;
   for (const socket of receivers) {
-    socket.onEvent((name, frame) => {
-      if (name !== 'camera:updated') return;
+    socket.onEvent((_name, frame) => {
       const event = eventNumber(frame, NAME_NUMBER);
       const at = sentAt.get(event);
       if (at === undefined) return void (stray += 1);
@@ -162,7 +161,7 @@ async function fanout(job: Extract<Job, { mode: 'fanout' }>) {
       received.set(event, count);
       if (event >= recordFrom) latencies.push(performance.now() - at);
       if (waiting?.event === event && count >= receivers.length) waiting.resolve();
-    });
+    }, ['camera:updated']);
   }
   const answers = new Map<string, (frame: string, bodyStart: number) => void>();
   publisher.onEvent((event, frame, bodyStart) => answers.get(event)?.(frame, bodyStart));
@@ -229,8 +228,7 @@ async function hook(job: Extract<Job, { mode: 'hook' }>) {
   let delivered = 0;
   let stray = 0;
   for (const socket of receivers) {
-    socket.onEvent((name, frame) => {
-      if (name !== 'camera:ready') return;
+    socket.onEvent((_name, frame) => {
       const hookNumber = eventNumber(frame, SOURCE_NUMBER);
       const at = sentAt.get(hookNumber);
       if (at === undefined) return void (stray += 1);
@@ -238,7 +236,7 @@ async function hook(job: Extract<Job, { mode: 'hook' }>) {
         latencies.push(performance.now() - at);
         delivered += 1;
       }
-    });
+    }, ['camera:ready']);
   }
   const statuses = new Map<number, number>();
   let outstanding = 0;

@@ -11,11 +11,13 @@ const TEXT_FRAME = { readOnly: false, mask: false, rsv1: false, opcode: 1, fin: 
 /** ws's frame encoder (public in ws, though its typings leave it out). */
 const { Sender } = ws as unknown as { Sender: { frame(data: Buffer, options: typeof TEXT_FRAME): Buffer[] } };
 
+type WriteOptions = { preEncoded: true; wsPreEncodedFrame?: Buffer[] };
+
 /** What a batch needs of engine.io's connection (its WebSocket transport is untyped). */
 interface EngineConnection {
   readyState: string;
   transport: { name: string; perMessageDeflate?: unknown; socket?: { _sender?: { sendFrame?: unknown } } };
-  write(data: string, options: { preEncoded: true; wsPreEncodedFrame?: Buffer[] }): void;
+  write(data: string, options: WriteOptions): void;
 }
 
 /**
@@ -38,12 +40,18 @@ function writesFramesAsGiven(conn: EngineConnection): boolean {
  * other transport (long polling) gets the events one by one, as emit would send them.
  */
 export class EventBatch {
+  /** One options object for every socket, as Socket.IO's broadcast does (engine.io only sets `compress` on it). */
+  private readonly framed: WriteOptions | undefined;
+  private readonly separate: WriteOptions = { preEncoded: true };
+
   private constructor(
     private readonly events: ReadonlyArray<readonly [string, unknown]>,
     /** Each event as Socket.IO encodes it for the default namespace; undefined if one needs binary attachments. */
     private readonly packets: string[] | undefined,
-    private readonly frames: Buffer | undefined,
-  ) {}
+    frames: Buffer | undefined,
+  ) {
+    this.framed = frames && { preEncoded: true, wsPreEncodedFrame: [frames] };
+  }
 
   static encode(server: Server, events: ReadonlyArray<readonly [string, unknown]>): EventBatch {
     const packets: string[] = [];
@@ -60,13 +68,13 @@ export class EventBatch {
     if (!socket.connected) return;
     const conn = socket.conn as unknown as EngineConnection;
     if (conn.readyState !== 'open') return;
-    if (this.packets === undefined || this.frames === undefined) {
+    if (this.packets === undefined || this.framed === undefined) {
       for (const [name, payload] of this.events) socket.emit(name, payload);
     } else if (writesFramesAsGiven(conn)) {
       // The packet's data is only what engine.io would fall back to; the frames are what is written.
-      conn.write(this.packets[0], { preEncoded: true, wsPreEncodedFrame: [this.frames] });
+      conn.write(this.packets[0], this.framed);
     } else {
-      for (const packet of this.packets) conn.write(packet, { preEncoded: true });
+      for (const packet of this.packets) conn.write(packet, this.separate);
     }
   }
 
