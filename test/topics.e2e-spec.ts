@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { record, type Received, type Recorder } from './support/events.js';
-import { eventually } from './support/waiting.js';
+import { eventually, sleep } from './support/waiting.js';
 import { connectSocket, rpc, startServer, type TestServer } from './support/test-server.js';
 
 const PASSWORD = 'a-user-password-1';
@@ -289,5 +289,39 @@ describe('every transport', () => {
 describe('nobody unauthenticated', () => {
   it('gets a socket at all', async () => {
     await expect(connectSocket(server.url)).rejects.toThrow();
+  });
+});
+
+describe('an access change while a socket is connecting', () => {
+  it('is not missed: a grant revoked between the handshake reading the grants and joining its rooms stops that camera’s events', async () => {
+    // The handshake waits 2 s after reading the grants; the revocation lands in that window.
+    const slow = await startServer({ env: { TEST_HANDSHAKE_DELAY_MS: '2000' } });
+    try {
+      const admin = (await slow.login()).bearer;
+      const call = async (method: string, path: string, body?: unknown, token = admin) => {
+        const answer = await slow.http(method, path, { token, body });
+        expect(answer.body?.error).toBeUndefined();
+        return answer.body;
+      };
+      const revoked = (await call('POST', '/api/cameras', { name: 'Revoked', mtx_path: 'revoked', source_url: 'rtsp://192.0.2.1/r' })).id;
+      const kept = (await call('POST', '/api/cameras', { name: 'Kept', mtx_path: 'kept', source_url: 'rtsp://192.0.2.1/k' })).id;
+      const user = (await call('POST', '/api/users', { username: 'connecting', password: PASSWORD, camera_ids: [revoked, kept] })).id;
+      const token = (await slow.login('connecting', PASSWORD)).bearer;
+
+      const connecting = connectSocket(slow.url, { auth: { token } });
+      await sleep(700);
+      await call('PUT', `/api/users/${user}`, { camera_ids: [kept] });
+      const recorder = record(await connecting);
+      try {
+        await call('PUT', `/api/cameras/${revoked}`, { description: 'after the revocation' });
+        await call('PUT', `/api/cameras/${kept}`, { description: 'after the revocation' });
+        await recorder.waitFor(({ event, payload }) => event === 'nestmtx:*' && payload?.entity === kept && payload.event === 'updated');
+        expect(recorder.events.filter(({ payload }) => payload?.entity === revoked && payload.event === 'updated')).toEqual([]);
+      } finally {
+        recorder.socket.close();
+      }
+    } finally {
+      await slow.stop();
+    }
   });
 });

@@ -80,8 +80,9 @@ const envSchema = z.object({
   OAUTH2_RETRY_INITIAL: durationSeconds.default(5),
   OAUTH2_RETRY_MAX: durationSeconds.default(600),
   OAUTH2_REQUEST_TIMEOUT: durationSeconds.refine((seconds) => seconds <= 120, 'must be at most 2m').default(15),
-  // A testing aid: makes a subscription's replay wait before each page, to exercise events arriving meanwhile.
+  // Testing aids: they widen a race window so a test can put something in it. Never set in use.
   TEST_REPLAY_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+  TEST_HANDSHAKE_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
 });
 
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -131,7 +132,13 @@ export interface AppConfig {
     retentionSeconds: number;
     maxRows: number;
     pruneIntervalSeconds: number;
+  };
+  /** Testing aids, zero in use. */
+  testing: {
+    /** A subscription's replay waits this long before each page. */
     replayDelayMs: number;
+    /** A socket handshake waits this long after reading the user's grants, before joining its rooms. */
+    handshakeDelayMs: number;
   };
   /** How often an instance without the background-work lock tries to take it. */
   backgroundLockRetrySeconds: number;
@@ -220,8 +227,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       retentionSeconds: values.EVENTS_RETENTION,
       maxRows: values.EVENTS_MAX_ROWS,
       pruneIntervalSeconds: values.EVENTS_PRUNE_INTERVAL,
-      replayDelayMs: values.TEST_REPLAY_DELAY_MS,
     },
+    testing: { replayDelayMs: values.TEST_REPLAY_DELAY_MS, handshakeDelayMs: values.TEST_HANDSHAKE_DELAY_MS },
     backgroundLockRetrySeconds: values.BACKGROUND_LOCK_RETRY,
     oauth2: { retryInitialSeconds: values.OAUTH2_RETRY_INITIAL, retryMaxSeconds: values.OAUTH2_RETRY_MAX, requestTimeoutSeconds: values.OAUTH2_REQUEST_TIMEOUT },
   };

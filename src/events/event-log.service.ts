@@ -148,7 +148,7 @@ export class EventLog implements OnModuleInit, OnApplicationShutdown {
     const domains = patterns.filter((pattern) => pattern.endsWith(':*')).map((pattern) => pattern.slice(0, -2));
     const exact = patterns.filter((pattern) => !pattern.endsWith('*'));
     for (let after = since; after < upTo; ) {
-      if (this.config.events.replayDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.config.events.replayDelayMs));
+      if (this.config.testing.replayDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.config.testing.replayDelayMs));
       const rows = await this.dataSource.query<EventRow[]>(
         `${SELECT_EVENTS}
           WHERE seq > $1 AND seq <= $2 AND rooms && $3::text[]

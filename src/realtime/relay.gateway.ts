@@ -128,17 +128,20 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   /** Authenticates a connecting socket and puts it in its rooms before it can receive anything. */
   private async identify(socket: RelaySocket, token: string | undefined): Promise<void> {
     const auth = await this.accessTokens.authenticate(token);
+    const accessVersion = this.topics.accessVersion(auth.userId);
     const audiences = await this.topics.audiencesFor(auth);
+    if (this.config.testing.handshakeDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.config.testing.handshakeDelayMs));
     socket.data.topics = undefined;
     const joined = Promise.all([socket.join([userRoom(auth.userId), sessionRoom(auth.sessionId)]), this.topics.place(socket, audiences, auth.role)]);
     // What `init` reports: the socket receives every event after it.
     socket.data.coveredFrom = this.events.lastDelivered();
     await joined;
-    // A revocation or role change announced while the grants were read missed this socket (it
-    // was in no room yet): check again now that it is in them. (A grant change in that instant
-    // is still missed.)
+    // A revocation or an access change announced while the grants were read missed this socket
+    // (it was in no room yet): check again now that it is in them.
     const current = await this.accessTokens.recheck(auth);
-    if (current.role !== auth.role) await this.topics.place(socket, await this.topics.audiencesFor(current), current.role);
+    if (current.role !== auth.role || this.topics.accessVersion(auth.userId) !== accessVersion) {
+      await this.topics.place(socket, await this.topics.audiencesFor(current), current.role);
+    }
     socket.data.auth = current;
   }
 
