@@ -393,8 +393,9 @@ describe('two instances on one database', () => {
     await eventually(seesCameraB, (sees) => !sees, 5000);
     expect(await seesCameraB()).toBe(false);
     expect(onSecond.socket.connected).toBe(true);
-    const unsent = (server: TestServer) => server.output.filter((line) => /"level":(50|60)/.test(line) && line.includes('other instances'));
-    expect(unsent(w.server)).toEqual([]);
+    const signalErrors = (server: TestServer) => server.output.filter((line) => /"level":(50|60)/.test(line) && line.includes('instance'));
+    expect(signalErrors(w.server)).toEqual([]);
+    expect(signalErrors(second)).toEqual([]);
     onSecond.socket.close();
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { record, type Received, type Recorder } from './support/events.js';
-import { eventually, sleep } from './support/waiting.js';
+import { eventually } from './support/waiting.js';
 import { connectSocket, rpc, startServer, type TestServer } from './support/test-server.js';
 
 const PASSWORD = 'a-user-password-1';
@@ -309,7 +309,7 @@ describe('an access change while a socket is connecting', () => {
       const token = (await slow.login('connecting', PASSWORD)).bearer;
 
       const connecting = connectSocket(slow.url, { auth: { token } });
-      await sleep(700);
+      await eventually(() => slow.output.some((line) => line.includes('TEST_HANDSHAKE_DELAY_MS')), Boolean);
       await call('PUT', `/api/users/${user}`, { camera_ids: [kept] });
       const recorder = record(await connecting);
       try {

@@ -44,8 +44,9 @@ async function instance(database: FakeDatabase, readAccess?: AccessReader): Prom
   const errors: string[] = [];
   const logger = { error: (_fields: object, message: string) => errors.push(message) } as unknown as Logger;
   const signals = new ClusterSignals(database.dataSource, logger, bus, database.connection);
-  await signals.onModuleInit();
+  signals.onModuleInit();
   if (readAccess) signals.readAccessWith(readAccess);
+  await signals.onApplicationBootstrap();
   const heard: Instance['heard'] = [];
   for (const name of ['user.revoked', 'session.revoked', 'access.changed'] as const) bus.subscribe(name, (event) => heard.push({ name, event }));
   return { bus, errors, heard };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ControlConnection } from '../jobs/control-connection.js';
@@ -48,10 +48,11 @@ async function withRetries<T>(attempt: () => Promise<T>, delaysMs: readonly numb
 /**
  * Passes revocations and access changes to every other instance on the same database (NOTIFY),
  * where they are published on the local bus as if they had happened there, so sockets and
- * caches everywhere follow at once. Signals are sent, and acted on, one at a time in order.
+ * caches everywhere follow at once. Signals are sent one at a time in order; access changes are
+ * read back one at a time in order, revocations acted on at once.
  */
 @Injectable()
-export class ClusterSignals implements OnModuleInit {
+export class ClusterSignals implements OnModuleInit, OnApplicationBootstrap {
   private readonly instance = randomUUID();
   private replaying = false;
   private sending: Promise<void> = Promise.resolve();
@@ -65,12 +66,16 @@ export class ClusterSignals implements OnModuleInit {
     private readonly connection: ControlConnection,
   ) {}
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     for (const name of SHARED) {
       this.bus.subscribe(name, (event: InternalEvents[SharedName]) => {
         if (!this.replaying) this.sending = this.sending.then(() => this.send(this.pack(name, event)));
       });
     }
+  }
+
+  /** Listens once every module is initialised, so the access reader is registered before the first signal. */
+  async onApplicationBootstrap(): Promise<void> {
     await this.connection.listen(CHANNEL, (payload) => this.receive(payload));
   }
 
@@ -107,23 +112,20 @@ export class ClusterSignals implements OnModuleInit {
       return;
     }
     if (signal.from === this.instance || !(SHARED as readonly string[]).includes(signal.name)) return;
-    this.receiving = this.receiving.then(() => this.act(signal));
+    // Revocations need no database: they act at once, not behind an access change being read back.
+    if (signal.name === 'access.changed') this.receiving = this.receiving.then(() => this.readBack(signal.event.userId));
+    else this.replay(signal.name, signal.event);
   }
 
-  /** Never rejects: a signal whose event cannot be read back is logged at error level. */
-  private async act(signal: Signal): Promise<void> {
+  /** Never rejects: an access change that cannot be read back is logged at error level. */
+  private async readBack(userId: number): Promise<void> {
     try {
-      if (signal.name === 'access.changed') {
-        const { userId } = signal.event;
-        const read = this.readAccess;
-        if (!read) throw new Error('no reader of user access is registered');
-        const access = await withRetries(() => read(userId), RETRY_DELAYS_MS);
-        if (access) this.replay('access.changed', { userId, ...access });
-      } else {
-        this.replay(signal.name, signal.event);
-      }
+      const read = this.readAccess;
+      if (!read) throw new Error('no reader of user access is registered');
+      const access = await withRetries(() => read(userId), RETRY_DELAYS_MS);
+      if (access) this.replay('access.changed', { userId, ...access });
     } catch (error) {
-      this.logger.error({ error: (error as Error).message, signal: signal.name }, 'could not act on a signal from another instance');
+      this.logger.error({ error: (error as Error).message, signal: 'access.changed' }, 'could not act on a signal from another instance');
     }
   }
 

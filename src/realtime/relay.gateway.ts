@@ -128,19 +128,27 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   /** Authenticates a connecting socket and puts it in its rooms before it can receive anything. */
   private async identify(socket: RelaySocket, token: string | undefined): Promise<void> {
     const auth = await this.accessTokens.authenticate(token);
-    const accessVersion = this.topics.accessVersion(auth.userId);
+    let placedAt = this.topics.accessVersion(auth.userId);
     const audiences = await this.topics.audiencesFor(auth);
-    if (this.config.testing.handshakeDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.config.testing.handshakeDelayMs));
+    if (this.config.testing.handshakeDelayMs > 0) {
+      this.logger.info({ userId: auth.userId }, 'handshake waits (TEST_HANDSHAKE_DELAY_MS) after reading the grants');
+      await new Promise((resolve) => setTimeout(resolve, this.config.testing.handshakeDelayMs));
+    }
     socket.data.topics = undefined;
     const joined = Promise.all([socket.join([userRoom(auth.userId), sessionRoom(auth.sessionId)]), this.topics.place(socket, audiences, auth.role)]);
     // What `init` reports: the socket receives every event after it.
     socket.data.coveredFrom = this.events.lastDelivered();
     await joined;
-    // A revocation or an access change announced while the grants were read missed this socket
-    // (it was in no room yet): check again now that it is in them.
-    const current = await this.accessTokens.recheck(auth);
-    if (current.role !== auth.role || this.topics.accessVersion(auth.userId) !== accessVersion) {
+    // Until the handshake ends the socket is in no namespace, so no regroup reaches it: a
+    // revocation or an access change announced while the grants were read must be caught here,
+    // again after each re-read.
+    let placedAs = auth.role;
+    let current = await this.accessTokens.recheck(auth);
+    while (current.role !== placedAs || this.topics.accessVersion(auth.userId) !== placedAt) {
+      placedAt = this.topics.accessVersion(auth.userId);
+      placedAs = current.role;
       await this.topics.place(socket, await this.topics.audiencesFor(current), current.role);
+      current = await this.accessTokens.recheck(auth);
     }
     socket.data.auth = current;
   }
@@ -148,10 +156,16 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   /** A fresh token of the same user: same socket, same subscriptions, new expiry. */
   private async renew(socket: RelaySocket, auth: AuthContext): Promise<void> {
     const previous = socket.data.auth;
-    const audiences = await this.topics.audiencesFor(auth);
-    // Gone while the grants were read: joining now would leave a dead id in the rooms.
-    if (!socket.connected) return;
-    await this.topics.place(socket, audiences, auth.role);
+    // An access change heard while the grants were read has regrouped the socket already; placing
+    // it by what was read before would undo that, so read again.
+    let placedAt: number;
+    do {
+      placedAt = this.topics.accessVersion(auth.userId);
+      const audiences = await this.topics.audiencesFor(auth);
+      // Gone while the grants were read: joining now would leave a dead id in the rooms.
+      if (!socket.connected) return;
+      await this.topics.place(socket, audiences, auth.role);
+    } while (this.topics.accessVersion(auth.userId) !== placedAt);
     if (previous.sessionId !== auth.sessionId) await socket.leave(sessionRoom(previous.sessionId));
     await socket.join(sessionRoom(auth.sessionId));
     socket.data.auth = auth;
