@@ -134,21 +134,26 @@ export function tokenFor(req: AuthRequest): string {
   return '';
 }
 
+/** A callback body with MediaMTX's empty values for whatever is missing, in MediaMTX's key order. */
+export function completeAuthBody(body: Partial<AuthRequestBody> & Pick<AuthRequestBody, 'action'>): AuthRequestBody {
+  return {
+    ip: body.ip ?? '127.0.0.1',
+    user: body.user ?? '',
+    password: body.password ?? '',
+    token: body.token ?? '',
+    action: body.action,
+    path: body.path ?? '',
+    protocol: body.protocol ?? '',
+    id: body.id ?? null,
+    query: body.query ?? '',
+    userAgent: body.userAgent ?? '',
+  };
+}
+
 /** The JSON body MediaMTX POSTs for this request (authenticateHTTP). */
 export function authRequestBody(req: AuthRequest): AuthRequestBody {
   const creds = req.credentials ?? {};
-  return {
-    ip: req.ip ?? '127.0.0.1',
-    user: creds.user ?? '',
-    password: creds.pass ?? '',
-    token: tokenFor(req),
-    action: req.action,
-    path: req.path ?? '',
-    protocol: req.protocol ?? '',
-    id: req.id ?? null,
-    query: req.query ?? '',
-    userAgent: req.userAgent ?? '',
-  };
+  return completeAuthBody({ ...req, user: creds.user, password: creds.pass, token: tokenFor(req) });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { asksForCredentials, authRequestBody, matchesPermission, type AuthRequest, type AuthRequestBody } from './auth.js';
+import { asksForCredentials, authRequestBody, completeAuthBody, matchesPermission, type AuthRequest, type AuthRequestBody } from './auth.js';
 import { hookArgv, hookChildEnv, queryEscape, type Environment } from './command-line.js';
 import { loadMediaMtxConfig, REPO_MEDIAMTX_YML, type MediaMtxConfig } from './config.js';
 
@@ -185,19 +185,7 @@ export class MediaMtxDriver {
    * order) to authHTTPAddress, as MediaMTX does; returns the relay's status code.
    */
   async authRequest(body: Partial<AuthRequestBody> & Pick<AuthRequestBody, 'action'>): Promise<number> {
-    const full: AuthRequestBody = {
-      ip: body.ip ?? '127.0.0.1',
-      user: body.user ?? '',
-      password: body.password ?? '',
-      token: body.token ?? '',
-      action: body.action,
-      path: body.path ?? '',
-      protocol: body.protocol ?? '',
-      id: body.id ?? null,
-      query: body.query ?? '',
-      userAgent: body.userAgent ?? '',
-    };
-    return (await this.post(full)).status;
+    return (await this.post(completeAuthBody(body))).status;
   }
 
   /**
