@@ -282,11 +282,13 @@ describe('a refresh that fails', () => {
   it('a new token MediaMTX does not take is a camera:failed-extension without the source or the token', async () => {
     const from = events.mark();
     // MediaMTX quotes the source it refuses; the relay takes its credential out, the camera event the rest.
-    fake.injectFault({ method: 'POST', path: '/v3/config/paths/replace/cloud/flaky', status: 400, body: { status: 'error', error: "invalid source: 'rtsp://192.0.2.52/live'" } });
+    // Refused until the event is in, or a reconciliation pass could take the one refusal first.
+    fake.injectFault({ method: 'POST', path: '/v3/config/paths/replace/cloud/flaky', status: 400, body: { status: 'error', error: "invalid source: 'rtsp://192.0.2.52/live'" }, times: Infinity });
     await api('PUT', `/api/credentials/${flaky.credentialId}`, { scope: 'cameras:all' });
     const reauthenticated = await nextOf(events, 'credentials:reauthenticated', flaky.credentialId, from);
     const failed = await nextOf(events, 'camera:failed-extension', flaky.cameraId, from);
     expect(failed.details).toEqual({ name: 'Flaky', error: "the new token is not applied yet: MediaMTX refused POST /v3/config/paths/replace/cloud/flaky: 400 invalid source: '<source>'" });
+    fake.clearFaults();
     // The next reconciliation puts the path in.
     const token = accessTokenOf(endpoint.requestsTo('/flaky')[4]);
     await eventually(() => sourceOf('cloud/flaky'), (source) => source === `rtsp://192.0.2.52/live?access_token=${token}`);
