@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { io } from 'socket.io-client';
 import { record, type Received, type Recorder } from './support/events.js';
 import { eventually } from './support/waiting.js';
 import { connectSocket, rpc, startServer, type TestServer } from './support/test-server.js';
@@ -293,9 +294,10 @@ describe('nobody unauthenticated', () => {
 });
 
 describe('an access change while a socket is connecting', () => {
-  it('is not missed: a grant revoked between the handshake reading the grants and joining its rooms stops that camera’s events', async () => {
-    // The handshake waits 2 s after reading the grants; the revocation lands in that window.
+  it('is not missed: a grant revoked between the handshake reading the grants and joining its rooms stops that camera’s events, and nothing delivered while it re-reads is lost', async () => {
+    // The handshake waits 2 s after each read of the grants; the revocation lands in the first wait.
     const slow = await startServer({ env: { TEST_HANDSHAKE_DELAY_MS: '2000' } });
+    const waits = () => slow.output.filter((line) => line.includes('TEST_HANDSHAKE_DELAY_MS')).length;
     try {
       const admin = (await slow.login()).bearer;
       const call = async (method: string, path: string, body?: unknown, token = admin) => {
@@ -307,18 +309,29 @@ describe('an access change while a socket is connecting', () => {
       const kept = (await call('POST', '/api/cameras', { name: 'Kept', mtx_path: 'kept', source_url: 'rtsp://192.0.2.1/k' })).id;
       const user = (await call('POST', '/api/users', { username: 'connecting', password: PASSWORD, camera_ids: [revoked, kept] })).id;
       const token = (await slow.login('connecting', PASSWORD)).bearer;
+      const watcher = record(await connectSocket(slow.url, { auth: { token: admin } }));
 
-      const connecting = connectSocket(slow.url, { auth: { token } });
-      await eventually(() => slow.output.some((line) => line.includes('TEST_HANDSHAKE_DELAY_MS')), Boolean);
-      await call('PUT', `/api/users/${user}`, { camera_ids: [kept] });
-      const recorder = record(await connecting);
+      // Recorded from the start, so `init` is in.
+      const recorder = record(io(slow.url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true }));
       try {
+        await eventually(waits, (count) => count === 1);
+        await call('PUT', `/api/users/${user}`, { camera_ids: [kept] });
+        // The handshake heard it and reads again: an event now reaches the rooms before the socket is connected.
+        await eventually(waits, (count) => count === 2);
+        await call('PUT', `/api/cameras/${kept}`, { name: 'Kept, renamed while the handshake re-reads' });
+        const during = (await watcher.waitFor(({ event, payload }) => event === 'nestmtx:*' && payload?.details?.name === 'Kept, renamed while the handshake re-reads')).payload;
+        const init = (await recorder.waitFor(({ event }) => event === 'init')).payload;
+
         await call('PUT', `/api/cameras/${revoked}`, { description: 'after the revocation' });
         await call('PUT', `/api/cameras/${kept}`, { description: 'after the revocation' });
-        await recorder.waitFor(({ event, payload }) => event === 'nestmtx:*' && payload?.entity === kept && payload.event === 'updated');
+        await recorder.waitFor(({ event, payload }) => event === 'nestmtx:*' && payload?.entity === kept && payload.event === 'updated' && payload.seq > during.seq);
         expect(recorder.events.filter(({ payload }) => payload?.entity === revoked && payload.event === 'updated')).toEqual([]);
+        // Either before the point `init` reports, or received.
+        const receivedDuring = recorder.events.some(({ event, payload }) => event === 'nestmtx:*' && payload?.seq === during.seq);
+        expect(receivedDuring || init.seq >= during.seq).toBe(true);
       } finally {
         recorder.socket.close();
+        watcher.socket.close();
       }
     } finally {
       await slow.stop();

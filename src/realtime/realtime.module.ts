@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ApiModule } from '../api/api.module.js';
 import { AuthModule } from '../auth/auth.module.js';
-import { CamerasModule } from '../cameras/cameras.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { FeedSubscriptions } from './feed-subscriptions.js';
 import { RelayGateway } from './relay.gateway.js';
@@ -10,7 +9,7 @@ import { SocketSessions } from './socket-sessions.js';
 import { TopicFeed } from './topic-feed.js';
 
 @Module({
-  imports: [ApiModule, AuthModule, CamerasModule, UsersModule],
+  imports: [ApiModule, AuthModule, UsersModule],
   providers: [RelayGateway, TopicFeed, FeedSubscriptions, SocketSessions, SlowConsumerGuard],
 })
 export class RealtimeModule {}

@@ -6,12 +6,14 @@ import type { LiveChannel } from '../api/command-registry.js';
 import { Dispatcher } from '../api/dispatcher.js';
 import { AccessTokenService } from '../auth/access-token.service.js';
 import type { AuthContext } from '../common/auth-context.js';
-import { errorBody, toDomainError } from '../common/errors.js';
+import { errorBody, toDomainError, unauthorized } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { audiencesOf } from '../events/audience.js';
 import { EventBus } from '../events/event-bus.js';
 import { EventLog } from '../events/event-log.service.js';
 import { LOGGER } from '../logging/logger.js';
 import { RateLimiter } from '../ratelimit/rate-limiter.js';
+import type { UserView } from '../users/users.schemas.js';
 import { readEnvelope } from './envelope.js';
 import { handshakeToken } from './handshake.js';
 import { FeedSubscriptions } from './feed-subscriptions.js';
@@ -22,6 +24,8 @@ import { TopicFeed, type FeedSocketData } from './topic-feed.js';
 
 interface SocketData extends FeedSocketData {
   auth: AuthContext;
+  /** The user as read by the handshake, until `init` shows it. */
+  user: UserView | undefined;
   /** Requests refused for rate in a row. */
   strikes: number;
 }
@@ -94,7 +98,9 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
       (socket as unknown as AnySocket).emit('pong', pong);
       if (typeof acknowledge === 'function') (acknowledge as Acknowledge)(pong);
     });
-    this.sessions.opened(socket, socket.data.auth, socket.data.coveredFrom).catch((error: unknown) => this.logger.warn({ err: error }, 'could not send init'));
+    this.sessions.opened(socket, socket.data.auth, socket.data.coveredFrom, socket.data.user);
+    // Only `init` needs it; a socket is kept for hours.
+    socket.data.user = undefined;
   }
 
   handleDisconnect(socket: RelaySocket): void {
@@ -128,48 +134,49 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   /** Authenticates a connecting socket and puts it in its rooms before it can receive anything. */
   private async identify(socket: RelaySocket, token: string | undefined): Promise<void> {
     const auth = await this.accessTokens.authenticate(token);
-    let placedAt = this.topics.accessVersion(auth.userId);
-    const audiences = await this.topics.audiencesFor(auth);
-    if (this.config.testing.handshakeDelayMs > 0) {
-      this.logger.info({ userId: auth.userId }, 'handshake waits (TEST_HANDSHAKE_DELAY_MS) after reading the grants');
-      await new Promise((resolve) => setTimeout(resolve, this.config.testing.handshakeDelayMs));
-    }
     socket.data.topics = undefined;
-    const joined = Promise.all([socket.join([userRoom(auth.userId), sessionRoom(auth.sessionId)]), this.topics.place(socket, audiences, auth.role)]);
-    // What `init` reports: the socket receives every event after it.
+    await socket.join([userRoom(auth.userId), sessionRoom(auth.sessionId)]);
+    const placed = await this.placeByAccess(socket, auth, 'handshake');
+    if (!placed) throw unauthorized('the connection closed during the handshake');
+    socket.data.auth = placed.auth;
+    socket.data.user = placed.user;
+    // What `init` reports. Events are delivered only to connected sockets, and from here until
+    // Socket.IO connects this one no I/O runs that could deliver one: it receives every event after it.
     socket.data.coveredFrom = this.events.lastDelivered();
-    await joined;
-    // Until the handshake ends the socket is in no namespace, so no regroup reaches it: a
-    // revocation or an access change announced while the grants were read must be caught here,
-    // again after each re-read.
-    let placedAs = auth.role;
-    let current = await this.accessTokens.recheck(auth);
-    while (current.role !== placedAs || this.topics.accessVersion(auth.userId) !== placedAt) {
-      placedAt = this.topics.accessVersion(auth.userId);
-      placedAs = current.role;
-      await this.topics.place(socket, await this.topics.audiencesFor(current), current.role);
-      current = await this.accessTokens.recheck(auth);
-    }
-    socket.data.auth = current;
   }
 
   /** A fresh token of the same user: same socket, same subscriptions, new expiry. */
   private async renew(socket: RelaySocket, auth: AuthContext): Promise<void> {
     const previous = socket.data.auth;
-    // An access change heard while the grants were read has regrouped the socket already; placing
-    // it by what was read before would undo that, so read again.
-    let placedAt: number;
-    do {
-      placedAt = this.topics.accessVersion(auth.userId);
-      const audiences = await this.topics.audiencesFor(auth);
-      // Gone while the grants were read: joining now would leave a dead id in the rooms.
-      if (!socket.connected) return;
-      await this.topics.place(socket, audiences, auth.role);
-    } while (this.topics.accessVersion(auth.userId) !== placedAt);
+    if (!(await this.placeByAccess(socket, auth, 'renewal'))) return;
     if (previous.sessionId !== auth.sessionId) await socket.leave(sessionRoom(previous.sessionId));
     await socket.join(sessionRoom(auth.sessionId));
     socket.data.auth = auth;
     this.sessions.scheduleExpiry(socket, auth);
+  }
+
+  /**
+   * Reads the user and puts the socket in the rooms their access allows, again until no access
+   * change was heard meanwhile: a change announced while the grants were read regrouped the
+   * user's sockets as they were, so these rooms would be stale. During a handshake the socket is
+   * in no namespace yet, so no regroup or revocation reaches it at all: the token is rechecked
+   * after each placing, and a role change places it again too. A renewing socket may go away
+   * meanwhile; then it is left alone (joining would leave a dead id in the rooms).
+   */
+  private async placeByAccess(socket: RelaySocket, auth: AuthContext, stage: 'handshake' | 'renewal'): Promise<{ auth: AuthContext; user: UserView } | undefined> {
+    for (;;) {
+      const placedAt = this.topics.accessVersion(auth.userId);
+      const user = await this.sessions.userOf(auth);
+      if (stage === 'handshake' && this.config.testing.handshakeDelayMs > 0) {
+        this.logger.info({ userId: auth.userId }, 'handshake waits (TEST_HANDSHAKE_DELAY_MS) after reading the grants');
+        await new Promise((resolve) => setTimeout(resolve, this.config.testing.handshakeDelayMs));
+      }
+      if (stage === 'renewal' && !socket.connected) return undefined;
+      await this.topics.place(socket, audiencesOf(auth.userId, auth.role, user.camera_ids), auth.role);
+      const current = stage === 'handshake' ? await this.accessTokens.recheck(auth) : auth;
+      if (current.role === auth.role && this.topics.accessVersion(auth.userId) === placedAt) return { auth: current, user };
+      auth = current;
+    }
   }
 
   private countStrikes(socket: RelaySocket, accepted: boolean): void {

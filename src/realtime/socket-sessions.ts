@@ -2,9 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
 import type { AuthContext } from '../common/auth-context.js';
+import { DomainError, unauthorized } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { EventBus } from '../events/event-bus.js';
 import { LOGGER } from '../logging/logger.js';
+import type { UserView } from '../users/users.schemas.js';
 import { UsersService } from '../users/users.service.js';
 import { VERSION } from '../version.js';
 
@@ -33,20 +35,30 @@ export class SocketSessions {
     private readonly users: UsersService,
   ) {}
 
-  /** `seq` is the last event delivered before the socket joined its rooms: it receives every one after. */
-  async opened(socket: Socket, auth: AuthContext, seq: number): Promise<void> {
+  /** `seq` is the last event delivered before the socket connected: it receives every one after. */
+  opened(socket: Socket, auth: AuthContext, seq: number, user: UserView | undefined): void {
     this.scheduleExpiry(socket, auth);
     const entry = this.online.get(auth.userId) ?? { id: auth.userId, username: auth.username, sockets: 0 };
     entry.sockets += 1;
     this.online.set(auth.userId, entry);
     if (entry.sockets === 1) this.publishPresence('online', entry);
-    const user = await this.users.viewOf(auth.userId);
     socket.emit('init', {
       user,
       server: { version: VERSION, time: new Date().toISOString() },
       seq,
       ...(auth.role === 'admin' ? { usersOnline: this.usersOnline() } : {}),
     });
+  }
+
+  /** The user as `init` shows them, with the grants that place the socket; read once per handshake. */
+  async userOf(auth: AuthContext): Promise<UserView> {
+    try {
+      return await this.users.viewOf(auth.userId);
+    } catch (error) {
+      // Deleted since the token was checked.
+      if (error instanceof DomainError && error.code === 'not_found') throw unauthorized('the access token has been revoked');
+      throw error;
+    }
   }
 
   closed(socket: Socket, auth: AuthContext): void {

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Server, Socket } from 'socket.io';
-import { CameraGrantsService } from '../cameras/camera-grants.service.js';
-import type { AuthContext, Role } from '../common/auth-context.js';
+import type { Role } from '../common/auth-context.js';
 import { audiencesOf, cameraAudience, deliveryRooms, feedRooms } from '../events/audience.js';
 import { EventBus, type FeedEvent } from '../events/event-bus.js';
 import { ALL_TOPICS, TOPIC_EVENTS, type TopicPattern } from '../events/topics.js';
@@ -67,7 +66,6 @@ export class TopicFeed {
 
   constructor(
     bus: EventBus,
-    private readonly grants: CameraGrantsService,
     private readonly logs: LogStream,
   ) {
     bus.subscribe('feed', (event) => this.deliver(event));
@@ -89,11 +87,6 @@ export class TopicFeed {
   attach(server: Server): void {
     this.server = server;
     this.logs.attach((rooms, entry) => server.to(rooms).emit('log', entry));
-  }
-
-  /** Who the user may see, read afresh. */
-  async audiencesFor(auth: AuthContext): Promise<string[]> {
-    return audiencesOf(auth.userId, auth.role, auth.role === 'admin' ? [] : await this.grants.cameraIdsOf(auth.userId));
   }
 
   /** Puts a socket where its (new) access and its subscriptions say; a held socket gets there on release. */
