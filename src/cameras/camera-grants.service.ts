@@ -29,8 +29,12 @@ export class CameraGrantsService {
   async cameraIdsOfMany(userIds: number[]): Promise<Map<number, number[]>> {
     const result = new Map<number, number[]>(userIds.map((id) => [id, []]));
     if (userIds.length === 0) return result;
-    const grants = await this.dataSource.getRepository(CameraGrant).find({ where: { userId: In(userIds) }, order: { cameraId: 'ASC' } });
-    for (const grant of grants) result.get(grant.userId)?.push(grant.cameraId);
+    // Plain rows: read on every socket handshake, and a user may have thousands of grants.
+    const grants = await this.dataSource.query<Array<{ user_id: number; camera_id: number }>>(
+      'SELECT user_id, camera_id FROM camera_grants WHERE user_id = ANY($1::int[]) ORDER BY camera_id',
+      [userIds],
+    );
+    for (const grant of grants) result.get(grant.user_id)?.push(grant.camera_id);
     return result;
   }
 

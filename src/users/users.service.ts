@@ -32,7 +32,10 @@ const ADMIN_CHANGE_LOCK = 7_100_001;
 
 const UNIQUE_VIOLATION = '23505';
 
-export function toUserView(user: User, cameraIds: number[]): UserView {
+/** The columns a user's public view shows. */
+type ViewedUser = Pick<User, 'id' | 'username' | 'role' | 'canLogin' | 'createdAt' | 'updatedAt'>;
+
+export function toUserView(user: ViewedUser, cameraIds: number[]): UserView {
   return {
     id: user.id,
     username: user.username,
@@ -77,11 +80,18 @@ export class UsersService {
     return this.view(await this.findVisible(auth, id));
   }
 
-  /** The public view of a user, for login answers. */
+  /** The public view of a user, for login answers and every socket's `init`. */
   async viewOf(id: number): Promise<UserView> {
-    const user = await this.users.findOneBy({ id });
+    // Plain SQL, the two reads side by side: this runs on every socket handshake.
+    const [[user], cameraIds] = await Promise.all([
+      this.dataSource.query<ViewedUser[]>(
+        'SELECT id, username, role, can_login AS "canLogin", created_at AS "createdAt", updated_at AS "updatedAt" FROM users WHERE id = $1',
+        [id],
+      ),
+      this.grants.cameraIdsOf(id),
+    ]);
     if (!user) throw notFound('user', id);
-    return this.view(user);
+    return toUserView(user, cameraIds);
   }
 
   private async view(user: User): Promise<UserView> {
