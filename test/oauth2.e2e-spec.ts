@@ -411,7 +411,8 @@ describe('two instances on one database', () => {
     expect(expectEachRefreshOnce()).toBeGreaterThanOrEqual(4);
     expect(refreshed(server, credentialId)).toBeGreaterThanOrEqual(4);
     expect(refreshed(second!, credentialId)).toBe(0);
-    // The same events, with the same seq, on both instances.
+    // The same events, with the same seq, on both instances (each delivers in its own time).
+    await eventually(() => countOf(events, 'credentials:reauthenticated', credentialId), (count) => count >= 3);
     const onFirst = events.events.filter(({ event, payload }) => event === 'credentials:reauthenticated' && payload.entity === credentialId).slice(0, 3).map(({ payload }) => payload);
     const fromSecond = onSecond.events.filter(({ event, payload }) => event === 'credentials:reauthenticated' && payload.entity === credentialId).slice(0, 3).map(({ payload }) => payload);
     expect(fromSecond).toEqual(onFirst);
