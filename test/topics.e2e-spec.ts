@@ -293,48 +293,69 @@ describe('nobody unauthenticated', () => {
   });
 });
 
-describe('an access change while a socket is connecting', () => {
-  it('is not missed: a grant revoked between the handshake reading the grants and joining its rooms stops that camera’s events, and nothing delivered while it re-reads is lost', async () => {
-    // The handshake waits 2 s after each read of the grants; the revocation lands in the first wait.
-    const slow = await startServer({ env: { TEST_HANDSHAKE_DELAY_MS: '2000' } });
-    const waits = () => slow.output.filter((line) => line.includes('TEST_HANDSHAKE_DELAY_MS')).length;
+describe('a change to the user while a socket is connecting', () => {
+  // The handshake waits 2 s after each read of the user; the changes land in those waits.
+  let slow: TestServer;
+  let admin: string;
+  const call = async (method: string, path: string, body?: unknown, token = admin) => {
+    const answer = await slow.http(method, path, { token, body });
+    expect(answer.body?.error).toBeUndefined();
+    return answer.body;
+  };
+  /** How many times the handshakes of that user have waited. */
+  const waitsOf = (userId: number) => slow.output.filter((line) => line.includes('TEST_HANDSHAKE_DELAY_MS') && line.includes(`"userId":${userId},`)).length;
+  /** A socket of the user, recorded from the start so that `init` is in. */
+  const connecting = (token: string) => record(io(slow.url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true }));
+
+  beforeAll(async () => {
+    slow = await startServer({ env: { TEST_HANDSHAKE_DELAY_MS: '2000' } });
+    admin = (await slow.login()).bearer;
+  });
+  afterAll(async () => slow.stop());
+
+  it('is not missed: a grant revoked while the handshake waits stops that camera’s events, and nothing delivered while it reads again is lost', async () => {
+    const revoked = (await call('POST', '/api/cameras', { name: 'Revoked', mtx_path: 'revoked', source_url: 'rtsp://192.0.2.1/r' })).id;
+    const kept = (await call('POST', '/api/cameras', { name: 'Kept', mtx_path: 'kept', source_url: 'rtsp://192.0.2.1/k' })).id;
+    const user = (await call('POST', '/api/users', { username: 'connecting', password: PASSWORD, camera_ids: [revoked, kept] })).id;
+    const token = (await slow.login('connecting', PASSWORD)).bearer;
+    const watcher = record(await connectSocket(slow.url, { auth: { token: admin } }));
+    const recorder = connecting(token);
     try {
-      const admin = (await slow.login()).bearer;
-      const call = async (method: string, path: string, body?: unknown, token = admin) => {
-        const answer = await slow.http(method, path, { token, body });
-        expect(answer.body?.error).toBeUndefined();
-        return answer.body;
-      };
-      const revoked = (await call('POST', '/api/cameras', { name: 'Revoked', mtx_path: 'revoked', source_url: 'rtsp://192.0.2.1/r' })).id;
-      const kept = (await call('POST', '/api/cameras', { name: 'Kept', mtx_path: 'kept', source_url: 'rtsp://192.0.2.1/k' })).id;
-      const user = (await call('POST', '/api/users', { username: 'connecting', password: PASSWORD, camera_ids: [revoked, kept] })).id;
-      const token = (await slow.login('connecting', PASSWORD)).bearer;
-      const watcher = record(await connectSocket(slow.url, { auth: { token: admin } }));
+      await eventually(() => waitsOf(user), (count) => count === 1);
+      await call('PUT', `/api/users/${user}`, { camera_ids: [kept] });
+      // The handshake heard of it and reads again: an event now reaches the rooms before the socket is connected.
+      await eventually(() => waitsOf(user), (count) => count === 2);
+      await call('PUT', `/api/cameras/${kept}`, { name: 'Kept, renamed while the handshake reads again' });
+      const during = (await watcher.waitFor(({ event, payload }) => event === 'nestmtx:*' && payload?.details?.name === 'Kept, renamed while the handshake reads again')).payload;
+      const init = (await recorder.waitFor(({ event }) => event === 'init')).payload;
+      expect(init.user.camera_ids).toEqual([kept]);
 
-      // Recorded from the start, so `init` is in.
-      const recorder = record(io(slow.url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true }));
-      try {
-        await eventually(waits, (count) => count === 1);
-        await call('PUT', `/api/users/${user}`, { camera_ids: [kept] });
-        // The handshake heard it and reads again: an event now reaches the rooms before the socket is connected.
-        await eventually(waits, (count) => count === 2);
-        await call('PUT', `/api/cameras/${kept}`, { name: 'Kept, renamed while the handshake re-reads' });
-        const during = (await watcher.waitFor(({ event, payload }) => event === 'nestmtx:*' && payload?.details?.name === 'Kept, renamed while the handshake re-reads')).payload;
-        const init = (await recorder.waitFor(({ event }) => event === 'init')).payload;
-
-        await call('PUT', `/api/cameras/${revoked}`, { description: 'after the revocation' });
-        await call('PUT', `/api/cameras/${kept}`, { description: 'after the revocation' });
-        await recorder.waitFor(({ event, payload }) => event === 'nestmtx:*' && payload?.entity === kept && payload.event === 'updated' && payload.seq > during.seq);
-        expect(recorder.events.filter(({ payload }) => payload?.entity === revoked && payload.event === 'updated')).toEqual([]);
-        // Either before the point `init` reports, or received.
-        const receivedDuring = recorder.events.some(({ event, payload }) => event === 'nestmtx:*' && payload?.seq === during.seq);
-        expect(receivedDuring || init.seq >= during.seq).toBe(true);
-      } finally {
-        recorder.socket.close();
-        watcher.socket.close();
-      }
+      await call('PUT', `/api/cameras/${revoked}`, { description: 'after the revocation' });
+      await call('PUT', `/api/cameras/${kept}`, { description: 'after the revocation' });
+      await recorder.waitFor(({ event, payload }) => event === 'nestmtx:*' && payload?.entity === kept && payload.event === 'updated' && payload.seq > during.seq);
+      expect(recorder.events.filter(({ payload }) => payload?.entity === revoked && payload.event === 'updated')).toEqual([]);
+      // Either at or before the point `init` reports, or received.
+      const receivedDuring = recorder.events.some(({ event, payload }) => event === 'nestmtx:*' && payload?.seq === during.seq);
+      expect(receivedDuring || init.seq >= during.seq).toBe(true);
     } finally {
-      await slow.stop();
+      recorder.socket.close();
+      watcher.socket.close();
+    }
+  });
+
+  it('is in `init`: a rename while the handshake waits shows, or reaches the socket after it', async () => {
+    const user = (await call('POST', '/api/users', { username: 'renamed-while-connecting', password: PASSWORD })).id;
+    const token = (await slow.login('renamed-while-connecting', PASSWORD)).bearer;
+    const recorder = connecting(token);
+    try {
+      await eventually(() => waitsOf(user), (count) => count === 1);
+      await call('PUT', `/api/users/${user}`, { username: 'renamed-meanwhile' });
+      const init = (await recorder.waitFor(({ event }) => event === 'init', 0, 10_000)).payload;
+      expect(init.user.username).toBe('renamed-meanwhile');
+      // It read the user twice: the first read was stale.
+      expect(waitsOf(user)).toBe(2);
+    } finally {
+      recorder.socket.close();
     }
   });
 });

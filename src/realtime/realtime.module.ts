@@ -7,9 +7,10 @@ import { RelayGateway } from './relay.gateway.js';
 import { SlowConsumerGuard } from './slow-consumer.guard.js';
 import { SocketSessions } from './socket-sessions.js';
 import { TopicFeed } from './topic-feed.js';
+import { UserChanges } from './user-changes.js';
 
 @Module({
   imports: [ApiModule, AuthModule, UsersModule],
-  providers: [RelayGateway, TopicFeed, FeedSubscriptions, SocketSessions, SlowConsumerGuard],
+  providers: [RelayGateway, TopicFeed, FeedSubscriptions, SocketSessions, SlowConsumerGuard, UserChanges],
 })
 export class RealtimeModule {}

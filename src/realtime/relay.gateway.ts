@@ -6,7 +6,7 @@ import type { LiveChannel } from '../api/command-registry.js';
 import { Dispatcher } from '../api/dispatcher.js';
 import { AccessTokenService } from '../auth/access-token.service.js';
 import type { AuthContext } from '../common/auth-context.js';
-import { errorBody, toDomainError, unauthorized } from '../common/errors.js';
+import { errorBody, toDomainError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { audiencesOf } from '../events/audience.js';
 import { EventBus } from '../events/event-bus.js';
@@ -21,6 +21,7 @@ import { sessionRoom, userRoom } from './rooms.js';
 import { SlowConsumerGuard } from './slow-consumer.guard.js';
 import { SocketSessions } from './socket-sessions.js';
 import { TopicFeed, type FeedSocketData } from './topic-feed.js';
+import { UserChanges } from './user-changes.js';
 
 interface SocketData extends FeedSocketData {
   auth: AuthContext;
@@ -47,6 +48,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     private readonly limits: RateLimiter,
     private readonly bus: EventBus,
     private readonly topics: TopicFeed,
+    private readonly userChanges: UserChanges,
     private readonly subscriptions: FeedSubscriptions,
     private readonly events: EventLog,
     private readonly sessions: SocketSessions,
@@ -137,7 +139,8 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     socket.data.topics = undefined;
     await socket.join([userRoom(auth.userId), sessionRoom(auth.sessionId)]);
     const placed = await this.placeByAccess(socket, auth, 'handshake');
-    if (!placed) throw unauthorized('the connection closed during the handshake');
+    // Only a renewal gives up, on a socket that went away.
+    if (!placed) throw new Error('a handshake stopped placing its socket');
     socket.data.auth = placed.auth;
     socket.data.user = placed.user;
     // What `init` reports. Events are delivered only to connected sockets, and from here until
@@ -148,34 +151,37 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   /** A fresh token of the same user: same socket, same subscriptions, new expiry. */
   private async renew(socket: RelaySocket, auth: AuthContext): Promise<void> {
     const previous = socket.data.auth;
-    if (!(await this.placeByAccess(socket, auth, 'renewal'))) return;
-    if (previous.sessionId !== auth.sessionId) await socket.leave(sessionRoom(previous.sessionId));
+    // First, so that a revocation of the new session from now on reaches the socket.
     await socket.join(sessionRoom(auth.sessionId));
-    socket.data.auth = auth;
-    this.sessions.scheduleExpiry(socket, auth);
+    const placed = await this.placeByAccess(socket, auth, 'renewal');
+    if (!placed) return;
+    if (previous.sessionId !== auth.sessionId) await socket.leave(sessionRoom(previous.sessionId));
+    socket.data.auth = placed.auth;
+    this.sessions.scheduleExpiry(socket, placed.auth);
   }
 
   /**
-   * Reads the user and puts the socket in the rooms their access allows, again until no access
-   * change was heard meanwhile: a change announced while the grants were read regrouped the
-   * user's sockets as they were, so these rooms would be stale. During a handshake the socket is
-   * in no namespace yet, so no regroup or revocation reaches it at all: the token is rechecked
-   * after each placing, and a role change places it again too. A renewing socket may go away
-   * meanwhile; then it is left alone (joining would leave a dead id in the rooms).
+   * Reads the user and puts the socket in the rooms their access allows, then rechecks the
+   * token; again while a change to the user was heard meanwhile. Such a change (a grant, a role,
+   * a revocation, a rename) reached none of the socket's rooms, since a connecting socket
+   * receives nothing, or its outcome was read before: what was read may be stale. The role
+   * comes from the user read here, not from the cached token check, which may lag a change
+   * made on another instance. A renewing socket may go away meanwhile; then it is left alone
+   * (joining would leave a dead id in the rooms).
    */
   private async placeByAccess(socket: RelaySocket, auth: AuthContext, stage: 'handshake' | 'renewal'): Promise<{ auth: AuthContext; user: UserView } | undefined> {
     for (;;) {
-      const placedAt = this.topics.accessVersion(auth.userId);
+      const seen = this.userChanges.of(auth.userId);
       const user = await this.sessions.userOf(auth);
       if (stage === 'handshake' && this.config.testing.handshakeDelayMs > 0) {
         this.logger.info({ userId: auth.userId }, 'handshake waits (TEST_HANDSHAKE_DELAY_MS) after reading the grants');
         await new Promise((resolve) => setTimeout(resolve, this.config.testing.handshakeDelayMs));
       }
       if (stage === 'renewal' && !socket.connected) return undefined;
-      await this.topics.place(socket, audiencesOf(auth.userId, auth.role, user.camera_ids), auth.role);
-      const current = stage === 'handshake' ? await this.accessTokens.recheck(auth) : auth;
-      if (current.role === auth.role && this.topics.accessVersion(auth.userId) === placedAt) return { auth: current, user };
-      auth = current;
+      await this.topics.place(socket, audiencesOf(auth.userId, user.role, user.camera_ids), user.role);
+      // Throws if the token was revoked meanwhile.
+      const current = await this.accessTokens.recheck(auth);
+      if (this.userChanges.of(auth.userId) === seen) return { auth: { ...current, username: user.username, role: user.role }, user };
     }
   }
 

@@ -61,27 +61,13 @@ export function topicEvents(event: FeedEvent | TopicPayload): Array<[string, unk
 export class TopicFeed {
   private server: Server | undefined;
   private readonly holds = new Map<string, Hold>();
-  /** How many access changes of each user this instance has heard of. */
-  private readonly accessChanges = new Map<number, number>();
 
   constructor(
     bus: EventBus,
     private readonly logs: LogStream,
   ) {
     bus.subscribe('feed', (event) => this.deliver(event));
-    bus.subscribe('access.changed', ({ userId, role, cameraIds }) => {
-      this.accessChanges.set(userId, this.accessVersion(userId) + 1);
-      void this.regroup(userId, role, audiencesOf(userId, role, cameraIds));
-    });
-  }
-
-  /**
-   * Changes with every access change of the user heard here. A handshake compares it before
-   * reading the grants and after joining the rooms: a change in between reached no room of the
-   * new socket, so its rooms are stale.
-   */
-  accessVersion(userId: number): number {
-    return this.accessChanges.get(userId) ?? 0;
+    bus.subscribe('access.changed', ({ userId, role, cameraIds }) => void this.regroup(userId, role, audiencesOf(userId, role, cameraIds)));
   }
 
   attach(server: Server): void {

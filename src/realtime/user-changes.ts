@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { EventBus } from '../events/event-bus.js';
+
+/** Presence says nothing about the user's access or what `init` shows. */
+const PRESENCE_EVENTS: readonly string[] = ['online', 'offline'];
+
+/**
+ * How many changes to each user this instance has heard of: access changes, revocations, and
+ * the user's own events (a rename). A handshake or a renewal compares the count before it reads
+ * the user and after it has placed the socket: a change in between reached none of the
+ * socket's rooms (a connecting socket receives nothing), so what it read may be stale.
+ */
+@Injectable()
+export class UserChanges {
+  private readonly counts = new Map<number, number>();
+
+  constructor(bus: EventBus) {
+    bus.subscribe('access.changed', ({ userId }) => this.count(userId));
+    bus.subscribe('user.revoked', ({ userId }) => this.count(userId));
+    bus.subscribe('session.revoked', ({ userId }) => this.count(userId));
+    bus.subscribe('feed', ({ domain, entity, event }) => {
+      if (domain === 'users' && entity !== null && !PRESENCE_EVENTS.includes(event)) this.count(entity);
+    });
+  }
+
+  of(userId: number): number {
+    return this.counts.get(userId) ?? 0;
+  }
+
+  private count(userId: number): void {
+    this.counts.set(userId, this.of(userId) + 1);
+  }
+}
