@@ -6,6 +6,9 @@ export const TOPIC_EVENTS = {
   system: ['message'],
 } as const;
 
+/** User events that say only who is connected: nothing about the user's access, name or tokens. */
+export const PRESENCE_EVENTS: readonly string[] = ['online', 'offline'];
+
 /** Camera events that change a camera's stream state (ready, readers), which is kept and sent on subscribing. */
 export const CAMERA_STATUS_EVENTS: readonly string[] = ['ready', 'notReady', 'read', 'unread'];
 

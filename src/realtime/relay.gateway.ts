@@ -151,9 +151,17 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   /** A fresh token of the same user: same socket, same subscriptions, new expiry. */
   private async renew(socket: RelaySocket, auth: AuthContext): Promise<void> {
     const previous = socket.data.auth;
+    // Gone while the token was checked: joining would leave a dead id in the room.
+    if (!socket.connected) return;
     // First, so that a revocation of the new session from now on reaches the socket.
     await socket.join(sessionRoom(auth.sessionId));
-    const placed = await this.placeByAccess(socket, auth, 'renewal');
+    let placed: Awaited<ReturnType<RelayGateway['placeByAccess']>>;
+    try {
+      placed = await this.placeByAccess(socket, auth, 'renewal');
+    } finally {
+      // A failed renewal keeps the old session: a logout of the new one must not end this socket.
+      if (!placed && previous.sessionId !== auth.sessionId && socket.connected) await socket.leave(sessionRoom(auth.sessionId));
+    }
     if (!placed) return;
     if (previous.sessionId !== auth.sessionId) await socket.leave(sessionRoom(previous.sessionId));
     socket.data.auth = placed.auth;

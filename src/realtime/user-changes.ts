@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventBus } from '../events/event-bus.js';
-
-/** Presence says nothing about the user's access or what `init` shows. */
-const PRESENCE_EVENTS: readonly string[] = ['online', 'offline'];
+import { PRESENCE_EVENTS } from '../events/topics.js';
 
 /**
  * How many changes to each user this instance has heard of: access changes, revocations, and
