@@ -317,3 +317,30 @@ describe('MediaMTX integration through the fake', () => {
     });
   });
 });
+
+describe('a MediaMTX that lists a new path only a moment after accepting it', () => {
+  it('is sent each new path once, even when another pass comes before its list shows it', async () => {
+    const fake = await FakeMediaMtx.start({ applyDelayMs: 1000 });
+    const server = await startServer({
+      env: { MEDIAMTX_API_URL: fake.url, MEDIAMTX_HOOK_SECRET: HOOK_SECRET, MEDIAMTX_SERVICE_PASSWORD: SERVICE_PASSWORD, MEDIAMTX_RECONCILE_SECONDS: '60' },
+    });
+    try {
+      const admin = (await server.login()).bearer;
+      const call = async (method: string, path: string, body?: unknown) => (await server.http(method, path, { token: admin, body })).body;
+      const credential = await call('POST', '/api/credentials', { kind: 'basic', username: 'someone', password: 'some-password' });
+      await call('POST', '/api/cameras', { name: 'Lagging', mtx_path: 'lagging', source_url: 'rtsp://192.0.2.20/live' });
+      const writes = () => fake.requestsTo('POST', /\/v3\/config\/paths\/(add|replace)\/lagging$/);
+      await eventually(() => writes().length, (count) => count === 1);
+      // A credential change starts another pass, which lists the paths before MediaMTX shows the new one.
+      const lists = fake.requestsTo('GET', '/v3/config/paths/list').length;
+      await call('PUT', `/api/credentials/${credential.id}`, { username: 'someone-else' });
+      await eventually(() => fake.requestsTo('GET', '/v3/config/paths/list').length, (count) => count > lists);
+      await fake.settled();
+      await sleep(200);
+      expect(writes().map((request) => request.path)).toEqual(['/v3/config/paths/add/lagging']);
+    } finally {
+      await server.stop();
+      await fake.stop();
+    }
+  });
+});

@@ -18,6 +18,8 @@ const RETRY_WHILE_UNREACHABLE_MS = 2000;
 const PATH_FIELDS = new Set(['mtx_path', 'source_url', 'credential_id', 'rtsp_transport', 'oauth2_token_in', 'is_enabled']);
 const touchesPath = (changed: unknown): boolean => !Array.isArray(changed) || changed.some((field) => PATH_FIELDS.has(String(field)));
 const DEBOUNCE_MS = 50;
+// MediaMTX answers a config change before it applies it, so its path list may lag behind for a moment.
+const APPLY_LAG_MS = 2000;
 
 type PathRow = Pick<MediaMtxPath, 'name' | 'cameraId' | 'configHash' | 'state' | 'lastError'>;
 
@@ -45,6 +47,8 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
   private stopped = false;
   private reachable = true;
   private rows: Promise<Map<string, PathRow>> | undefined;
+  /** When this instance last wrote each path to MediaMTX. */
+  private readonly appliedAt = new Map<string, number>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -162,11 +166,12 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
         await this.save(name, path.cameraId, null, 'conflict', `MediaMTX already has a path named ${name} that the relay does not own`);
         continue;
       }
-      if (present.has(name) && row?.state === 'ok' && row.configHash === path.hash) continue;
+      if ((present.has(name) || this.appliedJustNow(name)) && row?.state === 'ok' && row.configHash === path.hash) continue;
       // Ownership is claimed before the write, so a crash in between cannot orphan the path.
       if (!owned) await this.save(name, path.cameraId, null, 'pending', null);
       try {
         await this.apply(name, path.config, present.has(name));
+        this.appliedAt.set(name, Date.now());
         await this.save(name, path.cameraId, path.hash, 'ok', null);
       } catch (error) {
         // MediaMTX's messages may quote the source, which carries the credential: never keep that.
@@ -186,6 +191,15 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
         else this.logger.warn({ path: name, error: (error as Error).message }, 'could not remove a MediaMTX path');
       }
     }
+  }
+
+  /** Written so recently that MediaMTX's list may not show it yet. */
+  private appliedJustNow(name: string): boolean {
+    const at = this.appliedAt.get(name);
+    if (at === undefined) return false;
+    if (Date.now() - at < APPLY_LAG_MS) return true;
+    this.appliedAt.delete(name);
+    return false;
   }
 
   private async apply(name: string, config: PathConfig, exists: boolean): Promise<void> {
@@ -242,5 +256,6 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
   private async forget(name: string): Promise<void> {
     await this.paths.delete({ name });
     (await this.knownRows()).delete(name);
+    this.appliedAt.delete(name);
   }
 }
