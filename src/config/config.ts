@@ -29,6 +29,7 @@ const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  DATABASE_QUERY_TIMEOUT: durationSeconds.refine((seconds) => seconds <= 600, 'must be at most 10m').default(30),
   DATA_DIR: z.string().min(1).default('./data'),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -91,6 +92,8 @@ export interface AppConfig {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  /** How long a query may go unanswered before the relay gives up on it. */
+  databaseQueryTimeoutSeconds: number;
   dataDir: string;
   adminPassword: string | undefined;
   jwtSecret: string;
@@ -191,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port: values.PORT,
     host: values.HOST,
     databaseUrl: values.DATABASE_URL,
+    databaseQueryTimeoutSeconds: values.DATABASE_QUERY_TIMEOUT,
     dataDir,
     adminPassword: values.ADMIN_PASSWORD,
     jwtSecret: values.JWT_SECRET ?? persistentSecret(join(dataDir, 'jwt-secret')),

@@ -9,12 +9,13 @@ import { Init1732300000000 } from './migrations/1732300000000-init.js';
 import { CamerasCredentials1732400000000 } from './migrations/1732400000000-cameras-credentials.js';
 import { MediaMtx1732500000000 } from './migrations/1732500000000-mediamtx.js';
 import { Events1732600000000 } from './migrations/1732600000000-events.js';
+import { EventBatches1732700000000 } from './migrations/1732700000000-event-batches.js';
 
 const ENTITIES = [User, AuthSession, RefreshToken, Credential, Camera, CameraGrant, MediaMtxPath, StreamToken];
-const MIGRATIONS = [Init1732300000000, CamerasCredentials1732400000000, MediaMtx1732500000000, Events1732600000000];
+const MIGRATIONS = [Init1732300000000, CamerasCredentials1732400000000, MediaMtx1732500000000, Events1732600000000, EventBatches1732700000000];
 
 /** The one DataSource definition, used by the server and by the migration CLI. */
-export function createDataSource(url: string): DataSource {
+export function createDataSource(url: string, queryTimeoutSeconds = 30): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -27,7 +28,7 @@ export function createDataSource(url: string): DataSource {
       max: 20,
       connectionTimeoutMillis: 5000,
       // Keeps a dead server from holding requests for long.
-      query_timeout: 30000,
+      query_timeout: queryTimeoutSeconds * 1000,
     },
   });
 }

@@ -30,7 +30,7 @@ async function connect(dataSource: DataSource, logger: Logger): Promise<void> {
 export async function openDatabase(config: AppConfig, logger: Logger): Promise<OpenDatabase> {
   let embedded: EmbeddedDatabase | undefined;
   const url = config.databaseUrl ?? (embedded = await startEmbeddedPostgres(join(config.dataDir, 'postgres'), logger)).url;
-  const dataSource = createDataSource(url);
+  const dataSource = createDataSource(url, config.databaseQueryTimeoutSeconds);
   const close = async () => {
     if (dataSource.isInitialized) await dataSource.destroy();
     await embedded?.stop();
