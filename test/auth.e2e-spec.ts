@@ -26,7 +26,7 @@ const revoked = (module: string, command: string) => ({
 });
 
 /** Resolves with what a live socket saw when the server ended it: the `session:revoked` payload and the disconnect reason. */
-function watchRevocation(socket: Socket, ms = 1000): Promise<{ revoked: unknown; reason: string }> {
+function watchRevocation(socket: Socket, ms = 5000): Promise<{ revoked: unknown; reason: string }> {
   const revokedEvent = nextEvent(socket, 'session:revoked', ms);
   const disconnect = nextEvent<string>(socket, 'disconnect', ms);
   return Promise.all([revokedEvent, disconnect]).then(([payload, reason]) => ({ revoked: payload, reason }));
@@ -51,7 +51,7 @@ describe('authentication', () => {
   beforeAll(async () => {
     [server, expiring] = await Promise.all([
       startServer({ env: { LOGIN_FREE_ATTEMPTS: '2', LOGIN_MAX_BACKOFF: '2', CORS_ORIGINS: UI_ORIGIN } }),
-      startServer({ env: { ACCESS_TOKEN_TTL: '2' } }),
+      startServer({ env: { ACCESS_TOKEN_TTL: '4' } }),
     ]);
     admin = (await server.login()).bearer;
   });

@@ -207,9 +207,9 @@ describe('MediaMTX integration through the fake', () => {
 
     it('publishes demand, ready, read, unread, unDemand and notReady to exactly the right sockets', async () => {
       // The reads above left a demand pending (their source never started); the path going down clears it.
-      const cleared = nextEvent(watchers.viewer, 'camera:notReady');
+      const cleared = [nextEvent(watchers.viewer, 'camera:notReady'), nextEvent(watchers.admin, 'camera:notReady')];
       await driver.notReady('house/front');
-      await cleared;
+      await Promise.all(cleared);
       seen.forEach((events) => events.splice(0));
       const session = randomUUID();
       const demanded = nextEvent(watchers.viewer, 'camera:demand');
