@@ -336,32 +336,29 @@ describe('event log row limit', () => {
 describe('an event insert the relay gave up on', () => {
   let w: World;
   beforeAll(async () => {
-    w = await world({ DATABASE_QUERY_TIMEOUT: '1' });
+    w = await world({ DATABASE_QUERY_TIMEOUT: '3' });
   });
   afterAll(async () => w.close());
 
-  it('is delivered once: at once without seq, and not again when it commits after all', async () => {
+  it('is delivered once, at once and without seq, and is not stored later', async () => {
     const recorder = await w.socket(w.admin);
     const named = (message: string) => recorder.events.filter(({ payload }) => (payload?.details?.message ?? payload?.message) === message);
     const database = new pg.Client({ connectionString: w.server.databaseUrl });
     await database.connect();
     try {
-      // Every event insert takes this lock: holding it makes the relay's insert wait past its 1 s timeout.
+      // Every event insert takes this lock: holding it makes the relay's insert wait past its timeout.
       await database.query('BEGIN');
       await database.query('SELECT pg_advisory_xact_lock($1, $2)', [0x6d747872, 2]);
       await w.api('POST', '/api/messages', { message: 'stuck behind the lock' });
-      const unnumbered = await recorder.waitFor(({ event, payload }) => event === 'nestmtx:*' && payload?.details?.message === 'stuck behind the lock', 0, 10_000);
+      const unnumbered = await recorder.waitFor(({ event, payload }) => event === 'nestmtx:*' && payload?.details?.message === 'stuck behind the lock', 0, 15_000);
       expect(unnumbered.payload.seq).toBeNull();
-      expect(w.server.output.some((line) => line.includes('could not store events'))).toBe(true);
+      await eventually(() => w.server.output.some((line) => line.includes('could not store events')), Boolean);
       await database.query('COMMIT');
-      // The insert goes on in PostgreSQL and commits; the relay reads it as a new event.
-      const stored = await eventually(
-        async () => (await database.query<{ seq: string }>(`SELECT seq FROM events WHERE details->>'message' = 'stuck behind the lock'`)).rows,
-        (rows) => rows.length === 1,
-      );
-      await w.api('POST', '/api/messages', { message: 'after it committed' });
-      const after = await recorder.waitFor(({ event, payload }) => event === 'nestmtx:*' && payload?.details?.message === 'after it committed');
-      expect(after.payload.seq).toBeGreaterThan(Number(stored[0].seq));
+      // PostgreSQL cancelled the insert: it does not go through once the lock is free.
+      await w.api('POST', '/api/messages', { message: 'after the lock' });
+      const after = await recorder.waitFor(({ event, payload }) => event === 'nestmtx:*' && payload?.details?.message === 'after the lock');
+      expect(after.payload.seq).toEqual(expect.any(Number));
+      expect((await database.query(`SELECT seq FROM events WHERE details->>'message' = 'stuck behind the lock'`)).rows).toEqual([]);
       expect(named('stuck behind the lock').map(({ event }) => event).sort()).toEqual(['nestmtx:*', 'system:*', 'system:message']);
     } finally {
       await database.end();

@@ -319,7 +319,7 @@ describe('MediaMTX integration through the fake', () => {
 });
 
 describe('a MediaMTX that lists a new path only a moment after accepting it', () => {
-  it('is sent each new path once, even when another pass comes before its list shows it', async () => {
+  it('is sent each new path once, even when another pass comes before its list shows it, and a path deleted meanwhile is removed', async () => {
     const fake = await FakeMediaMtx.start({ applyDelayMs: 1000 });
     const server = await startServer({
       env: { MEDIAMTX_API_URL: fake.url, MEDIAMTX_HOOK_SECRET: HOOK_SECRET, MEDIAMTX_SERVICE_PASSWORD: SERVICE_PASSWORD, MEDIAMTX_RECONCILE_SECONDS: '60' },
@@ -338,6 +338,14 @@ describe('a MediaMTX that lists a new path only a moment after accepting it', ()
       await fake.settled();
       await sleep(200);
       expect(writes().map((request) => request.path)).toEqual(['/v3/config/paths/add/lagging']);
+
+      // Deleted before MediaMTX lists it: still removed there.
+      const shortLived = await call('POST', '/api/cameras', { name: 'Short-lived', mtx_path: 'short-lived', source_url: 'rtsp://192.0.2.21/live' });
+      await eventually(() => fake.requestsTo('POST', '/v3/config/paths/add/short-lived').length, (count) => count === 1);
+      await call('DELETE', `/api/cameras/${shortLived.id}`);
+      await eventually(() => fake.requestsTo('DELETE', '/v3/config/paths/delete/short-lived').length, (count) => count === 1);
+      await fake.settled();
+      expect(fake.pathConfigNames()).not.toContain('short-lived');
     } finally {
       await server.stop();
       await fake.stop();

@@ -9,10 +9,9 @@ import { Init1732300000000 } from './migrations/1732300000000-init.js';
 import { CamerasCredentials1732400000000 } from './migrations/1732400000000-cameras-credentials.js';
 import { MediaMtx1732500000000 } from './migrations/1732500000000-mediamtx.js';
 import { Events1732600000000 } from './migrations/1732600000000-events.js';
-import { EventBatches1732700000000 } from './migrations/1732700000000-event-batches.js';
 
 const ENTITIES = [User, AuthSession, RefreshToken, Credential, Camera, CameraGrant, MediaMtxPath, StreamToken];
-const MIGRATIONS = [Init1732300000000, CamerasCredentials1732400000000, MediaMtx1732500000000, Events1732600000000, EventBatches1732700000000];
+const MIGRATIONS = [Init1732300000000, CamerasCredentials1732400000000, MediaMtx1732500000000, Events1732600000000];
 
 /** The one DataSource definition, used by the server and by the migration CLI. */
 export function createDataSource(url: string, queryTimeoutSeconds = 30): DataSource {
@@ -29,6 +28,10 @@ export function createDataSource(url: string, queryTimeoutSeconds = 30): DataSou
       connectionTimeoutMillis: 5000,
       // Keeps a dead server from holding requests for long.
       query_timeout: queryTimeoutSeconds * 1000,
+      // PostgreSQL cancels a statement a moment before the relay would give up on it: a statement
+      // given up on (an event insert delivered without seq, say) never commits later, and its
+      // connection goes back to the pool idle rather than still busy with it.
+      statement_timeout: queryTimeoutSeconds * 1000 - Math.min(1000, queryTimeoutSeconds * 100),
     },
   });
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
@@ -17,9 +16,7 @@ const BATCH = 500;
 // A safety net under LISTEN/NOTIFY: a notification lost with a dropped connection is picked up here.
 const POLL_MS = 2000;
 const CATCH_UP_MS = 3000;
-const SELECT_EVENTS = 'SELECT seq, domain, entity, event, details, rooms, at, batch FROM events';
-/** How long an insert given up on is remembered, in case it commits after all. */
-const UNNUMBERED_KEPT_MS = 60 * 60 * 1000;
+const SELECT_EVENTS = 'SELECT seq, domain, entity, event, details, rooms, at FROM events';
 
 interface EventRow {
   seq: string;
@@ -29,7 +26,6 @@ interface EventRow {
   details: Record<string, unknown>;
   rooms: string[];
   at: Date;
-  batch: string | null;
 }
 
 /** An event as written to the table. */
@@ -75,8 +71,6 @@ export class EventLog implements OnModuleInit, OnApplicationShutdown {
   private pumping = false;
   private pumpAgain = false;
   private pollTimer: NodeJS.Timeout | undefined;
-  /** Inserts that failed on this side and whose events went out unnumbered, with when. */
-  private readonly unnumbered = new Map<string, number>();
   private pruneTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -196,13 +190,10 @@ export class EventLog implements OnModuleInit, OnApplicationShutdown {
   private async writeQueued(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, BATCH);
-      const batchId = randomUUID();
       let written: { seqs: number[]; rows: StoredRow[] };
       try {
-        written = await this.insert(batch, batchId);
+        written = await this.insert(batch);
       } catch (error) {
-        // The insert may still commit (a timeout here does not stop it there): the pump must not send these again.
-        this.rememberUnnumbered(batchId);
         // Better late and unnumbered than never: this instance's sockets still hear of it.
         (this.stopped ? this.logger.debug : this.logger.warn).call(this.logger, { error: (error as Error).message, events: batch.length }, 'could not store events; delivering them without seq');
         try {
@@ -241,18 +232,18 @@ export class EventLog implements OnModuleInit, OnApplicationShutdown {
     return true;
   }
 
-  private async insert(batch: Array<{ event: DomainEvent; at: string }>, batchId: string): Promise<{ seqs: number[]; rows: StoredRow[] }> {
+  private async insert(batch: Array<{ event: DomainEvent; at: string }>): Promise<{ seqs: number[]; rows: StoredRow[] }> {
     const json = JSON.stringify(batch.map(({ event, at }): StoredRow => ({ domain: event.domain, entity: event.entity, event: event.event, details: event.details, rooms: audienceOf(event), at })));
     // The advisory lock is held until this statement commits: no lower seq can commit after it.
     const inserted = await this.dataSource.query<Array<{ seq: string }>>(
       `WITH write_lock AS (SELECT pg_advisory_xact_lock($1, $2))
-       INSERT INTO events (domain, entity, event, details, rooms, at, batch)
-       SELECT b.domain, b.entity, b.event, b.details, b.rooms, b.at, $4::uuid
+       INSERT INTO events (domain, entity, event, details, rooms, at)
+       SELECT b.domain, b.entity, b.event, b.details, b.rooms, b.at
          FROM write_lock, ROWS FROM (jsonb_to_recordset($3::jsonb) AS (domain text, entity integer, event text, details jsonb, rooms text[], at timestamptz))
               WITH ORDINALITY AS b(domain, entity, event, details, rooms, at, position)
         ORDER BY b.position
        RETURNING seq`,
-      [LOCK_NAMESPACE, EVENTS_WRITE_LOCK, json, batchId],
+      [LOCK_NAMESPACE, EVENTS_WRITE_LOCK, json],
     );
     // Parsed back from what was stored, so live details are what a replay will show.
     return { seqs: inserted.map((row) => Number(row.seq)), rows: JSON.parse(json) as StoredRow[] };
@@ -299,7 +290,7 @@ export class EventLog implements OnModuleInit, OnApplicationShutdown {
             );
             for (const row of rows) {
               this.delivered = Number(row.seq);
-              if (row.batch === null || !this.unnumbered.has(row.batch)) this.bus.publish('feed', toFeedEvent(row));
+              this.bus.publish('feed', toFeedEvent(row));
             }
           } while (rows.length === BATCH);
         } while (this.pumpAgain && !this.stopped);
@@ -309,15 +300,6 @@ export class EventLog implements OnModuleInit, OnApplicationShutdown {
         this.pumping = false;
       }
     })();
-  }
-
-  private rememberUnnumbered(batchId: string): void {
-    const now = Date.now();
-    for (const [id, since] of this.unnumbered) {
-      if (now - since < UNNUMBERED_KEPT_MS) break;
-      this.unnumbered.delete(id);
-    }
-    this.unnumbered.set(batchId, now);
   }
 
   private async latestSeq(): Promise<number> {

@@ -44,6 +44,8 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
   private rerun = false;
   private timer: NodeJS.Timeout | undefined;
   private debounce: NodeJS.Timeout | undefined;
+  /** A pass once MediaMTX's list should show what was just written. */
+  private lagCheck: NodeJS.Timeout | undefined;
   private stopped = false;
   private reachable = true;
   private rows: Promise<Map<string, PathRow>> | undefined;
@@ -83,6 +85,7 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
     this.stopped = true;
     clearTimeout(this.timer);
     clearTimeout(this.debounce);
+    clearTimeout(this.lagCheck);
   }
 
   /**
@@ -166,7 +169,14 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
         await this.save(name, path.cameraId, null, 'conflict', `MediaMTX already has a path named ${name} that the relay does not own`);
         continue;
       }
-      if ((present.has(name) || this.appliedJustNow(name)) && row?.state === 'ok' && row.configHash === path.hash) continue;
+      if (row?.state === 'ok' && row.configHash === path.hash) {
+        if (present.has(name)) continue;
+        if (this.appliedJustNow(name)) {
+          // Not listed yet, or gone again: the pass after the lag tells.
+          this.checkAfterLag();
+          continue;
+        }
+      }
       // Ownership is claimed before the write, so a crash in between cannot orphan the path.
       if (!owned) await this.save(name, path.cameraId, null, 'pending', null);
       try {
@@ -183,7 +193,8 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
       // A camera whose source cannot be built keeps whatever MediaMTX has until it can.
       if (desired.has(name) || unbuildable.has(name)) continue;
       try {
-        if (row.state !== 'conflict' && present.has(name)) await this.api.deletePath(name);
+        // Written just now, it may be in MediaMTX though not listed yet (a 404 says it is not).
+        if (row.state !== 'conflict' && (present.has(name) || this.appliedJustNow(name))) await this.api.deletePath(name);
         await this.forget(name);
       } catch (error) {
         if (error instanceof MediaMtxRefused && error.status === 404) await this.forget(name);
@@ -191,6 +202,15 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
         else this.logger.warn({ path: name, error: (error as Error).message }, 'could not remove a MediaMTX path');
       }
     }
+  }
+
+  private checkAfterLag(): void {
+    if (this.lagCheck) return;
+    this.lagCheck = setTimeout(() => {
+      this.lagCheck = undefined;
+      void this.reconcile();
+    }, APPLY_LAG_MS);
+    this.lagCheck.unref();
   }
 
   /** Written so recently that MediaMTX's list may not show it yet. */
