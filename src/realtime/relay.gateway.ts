@@ -33,6 +33,8 @@ interface SocketData extends FeedSocketData {
 
 type RelaySocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>;
 type Acknowledge = (body: unknown) => void;
+/** A socket placed by what was read of its user. */
+type Placed = { auth: AuthContext; user: UserView };
 type AnySocket = { emit(event: string, ...args: unknown[]): unknown };
 
 /** Socket.IO face of the command registry: `request` in, one answer out on the requestId event and the ack. */
@@ -155,7 +157,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     if (!socket.connected) return;
     // First, so that a revocation of the new session from now on reaches the socket.
     await socket.join(sessionRoom(auth.sessionId));
-    let placed: Awaited<ReturnType<RelayGateway['placeByAccess']>>;
+    let placed: Placed | undefined;
     try {
       placed = await this.placeByAccess(socket, auth, 'renewal');
     } finally {
@@ -177,7 +179,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
    * made on another instance. A renewing socket may go away meanwhile; then it is left alone
    * (joining would leave a dead id in the rooms).
    */
-  private async placeByAccess(socket: RelaySocket, auth: AuthContext, stage: 'handshake' | 'renewal'): Promise<{ auth: AuthContext; user: UserView } | undefined> {
+  private async placeByAccess(socket: RelaySocket, auth: AuthContext, stage: 'handshake' | 'renewal'): Promise<Placed | undefined> {
     for (;;) {
       const seen = this.userChanges.of(auth.userId);
       const user = await this.sessions.userOf(auth);
