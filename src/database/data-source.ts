@@ -9,12 +9,13 @@ import { Init1732300000000 } from './migrations/1732300000000-init.js';
 import { CamerasCredentials1732400000000 } from './migrations/1732400000000-cameras-credentials.js';
 import { MediaMtx1732500000000 } from './migrations/1732500000000-mediamtx.js';
 import { Events1732600000000 } from './migrations/1732600000000-events.js';
+import { EventsNotifySeq1732700000000 } from './migrations/1732700000000-events-notify-seq.js';
 
 const ENTITIES = [User, AuthSession, RefreshToken, Credential, Camera, CameraGrant, MediaMtxPath, StreamToken];
-const MIGRATIONS = [Init1732300000000, CamerasCredentials1732400000000, MediaMtx1732500000000, Events1732600000000];
+const MIGRATIONS = [Init1732300000000, CamerasCredentials1732400000000, MediaMtx1732500000000, Events1732600000000, EventsNotifySeq1732700000000];
 
-/** The one DataSource definition, used by the server and by the migration CLI. */
-export function createDataSource(url: string, queryTimeoutSeconds = 30): DataSource {
+/** The one DataSource definition: entities, migrations and connection settings. */
+export function createDataSource(url: string, queryTimeoutSeconds: number): DataSource {
   return new DataSource({
     type: 'postgres',
     url,

@@ -86,9 +86,10 @@ export class EventLog implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     this.delivered = await this.latestSeq();
     this.bus.subscribe('domain', (event) => this.enqueue(event));
-    // The payload is the highest seq written; this instance's own writes are usually delivered already.
+    // The payload is the highest seq written; this instance's own writes are usually delivered
+    // already. Anything else (an empty payload from an older trigger) means: read.
     await this.connection.listen(NOTIFY_CHANNEL, (payload) => {
-      if (!(Number(payload) <= this.delivered)) this.pump();
+      if (!(Number.parseInt(payload, 10) <= this.delivered)) this.pump();
     });
     this.connection.onReconnect(() => this.pump());
     this.pollTimer = setInterval(() => this.pump(), POLL_MS);

@@ -20,14 +20,14 @@ export class Events1732600000000 implements MigrationInterface {
       )`);
     await runner.query(`ALTER SEQUENCE events_seq OWNED BY events.seq`);
     await runner.query(`CREATE INDEX events_at_idx ON events (at)`);
-    // Tells every instance listening up to which seq there is something new to read.
+    // Tells every instance listening that there is something new to read.
     await runner.query(`
       CREATE FUNCTION events_notify() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        PERFORM pg_notify('mtx_relay_events', (SELECT max(seq)::text FROM inserted));
+        PERFORM pg_notify('mtx_relay_events', '');
         RETURN NULL;
       END $$`);
-    await runner.query(`CREATE TRIGGER events_notify AFTER INSERT ON events REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION events_notify()`);
+    await runner.query(`CREATE TRIGGER events_notify AFTER INSERT ON events FOR EACH STATEMENT EXECUTE FUNCTION events_notify()`);
     // The highest seq the pruner has removed: a resume from below it has lost events.
     await runner.query(`CREATE TABLE events_pruned (id boolean PRIMARY KEY DEFAULT true CHECK (id), through_seq bigint NOT NULL)`);
     await runner.query(`INSERT INTO events_pruned (through_seq) VALUES (0)`);
