@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type Repository } from 'typeorm';
 import { EventBus, type DomainEvent, type FeedEvent } from '../events/event-bus.js';
-import { PRESENCE_EVENTS } from '../events/topics.js';
+import { changedUserOf } from '../events/topics.js';
 import { UsersService, type UserAuthState } from '../users/users.service.js';
 import { AuthSession } from './session.entity.js';
 
@@ -33,7 +33,8 @@ export class AuthStateCache {
   ) {
     this.sessionRows = dataSource.getRepository(AuthSession);
     const forgetUser = (event: DomainEvent | FeedEvent) => {
-      if (event.domain === 'users' && event.entity !== null && !PRESENCE_EVENTS.includes(event.event)) this.users.delete(event.entity);
+      const userId = changedUserOf(event);
+      if (userId !== null) this.users.delete(userId);
     };
     // At once for changes made here, and through the feed for changes made on another instance.
     bus.subscribe('domain', forgetUser);

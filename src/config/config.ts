@@ -140,7 +140,7 @@ export interface AppConfig {
   testing: {
     /** A subscription's replay waits this long before each page. */
     replayDelayMs: number;
-    /** A socket handshake waits this long after reading the user's grants, before joining its rooms. */
+    /** A socket handshake waits this long after each read of the user's grants, before joining its topic rooms. */
     handshakeDelayMs: number;
   };
   /** How often an instance without the background-work lock tries to take it. */

@@ -38,15 +38,21 @@ interface StoredRow {
   at: string;
 }
 
-const toFeedEvent = (row: EventRow): FeedEvent => ({
-  seq: Number(row.seq),
+type QueuedEvent = { event: DomainEvent; at: string };
+
+const toStoredRow = ({ event, at }: QueuedEvent): StoredRow => ({ domain: event.domain, entity: event.entity, event: event.event, details: event.details, rooms: audienceOf(event), at });
+
+const toFeedEvent = (row: StoredRow, seq: number | null): FeedEvent => ({
+  seq,
   domain: row.domain,
   entity: row.entity,
   event: row.event,
   details: row.details,
-  at: row.at.toISOString(),
+  at: row.at,
   audiences: row.rooms,
 });
+
+const readFeedEvent = (row: EventRow): FeedEvent => toFeedEvent({ ...row, at: row.at.toISOString() }, Number(row.seq));
 
 export interface CameraState {
   cameraId: number;
@@ -65,7 +71,7 @@ export interface CameraState {
  */
 @Injectable()
 export class EventLog implements OnModuleInit, OnApplicationShutdown {
-  private readonly queue: Array<{ event: DomainEvent; at: string }> = [];
+  private readonly queue: QueuedEvent[] = [];
   private writing = false;
   private delivered = 0;
   private pumping = false;
@@ -158,7 +164,7 @@ export class EventLog implements OnModuleInit, OnApplicationShutdown {
         [after, upTo, audiences, all, domains, exact],
       );
       if (rows.length === 0) return;
-      yield rows.map(toFeedEvent);
+      yield rows.map(readFeedEvent);
       if (rows.length < BATCH) return;
       after = Number(rows[rows.length - 1].seq);
     }
@@ -198,9 +204,7 @@ export class EventLog implements OnModuleInit, OnApplicationShutdown {
         // Better late and unnumbered than never: this instance's sockets still hear of it.
         (this.stopped ? this.logger.debug : this.logger.warn).call(this.logger, { error: (error as Error).message, events: batch.length }, 'could not store events; delivering them without seq');
         try {
-          for (const { event, at } of batch) {
-            this.bus.publish('feed', { seq: null, domain: event.domain, entity: event.entity, event: event.event, details: event.details, at, audiences: audienceOf(event) });
-          }
+          for (const queued of batch) this.bus.publish('feed', toFeedEvent(toStoredRow(queued), null));
         } catch (failure) {
           this.logger.error({ err: failure }, 'delivering an event failed');
         }
@@ -228,13 +232,13 @@ export class EventLog implements OnModuleInit, OnApplicationShutdown {
     if (this.pumping || seqs.length === 0 || seqs[0] !== this.delivered + 1) return false;
     rows.forEach((row, index) => {
       this.delivered = seqs[index];
-      this.bus.publish('feed', { seq: seqs[index], domain: row.domain, entity: row.entity, event: row.event, details: row.details, at: row.at, audiences: row.rooms });
+      this.bus.publish('feed', toFeedEvent(row, seqs[index]));
     });
     return true;
   }
 
-  private async insert(batch: Array<{ event: DomainEvent; at: string }>): Promise<{ seqs: number[]; rows: StoredRow[] }> {
-    const json = JSON.stringify(batch.map(({ event, at }): StoredRow => ({ domain: event.domain, entity: event.entity, event: event.event, details: event.details, rooms: audienceOf(event), at })));
+  private async insert(batch: QueuedEvent[]): Promise<{ seqs: number[]; rows: StoredRow[] }> {
+    const json = JSON.stringify(batch.map(toStoredRow));
     // The advisory lock is held until this statement commits: no lower seq can commit after it.
     const inserted = await this.dataSource.query<Array<{ seq: string }>>(
       `WITH write_lock AS (SELECT pg_advisory_xact_lock($1, $2))
@@ -291,7 +295,7 @@ export class EventLog implements OnModuleInit, OnApplicationShutdown {
             );
             for (const row of rows) {
               this.delivered = Number(row.seq);
-              this.bus.publish('feed', toFeedEvent(row));
+              this.bus.publish('feed', readFeedEvent(row));
             }
           } while (rows.length === BATCH);
         } while (this.pumpAgain && !this.stopped);

@@ -7,7 +7,12 @@ export const TOPIC_EVENTS = {
 } as const;
 
 /** User events that say only who is connected: nothing about the user's access, name or tokens. */
-export const PRESENCE_EVENTS: readonly string[] = ['online', 'offline'];
+const PRESENCE_EVENTS: readonly string[] = ['online', 'offline'];
+
+/** The user an event changed (their name, role, grants or login), or null: presence changes nobody. */
+export function changedUserOf(event: { domain: string; entity: number | null; event: string }): number | null {
+  return event.domain === 'users' && event.entity !== null && !PRESENCE_EVENTS.includes(event.event) ? event.entity : null;
+}
 
 /** Camera events that change a camera's stream state (ready, readers), which is kept and sent on subscribing. */
 export const CAMERA_STATUS_EVENTS: readonly string[] = ['ready', 'notReady', 'read', 'unread'];

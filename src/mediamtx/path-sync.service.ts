@@ -160,6 +160,7 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
     }
     if (!this.reachable) this.logger.info('MediaMTX is reachable again; paths reconciled');
     this.reachable = true;
+    const justWritten = this.writtenJustNow();
 
     for (const [name, path] of desired) {
       const row = rows.get(name);
@@ -171,7 +172,7 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
       }
       if (row?.state === 'ok' && row.configHash === path.hash) {
         if (present.has(name)) continue;
-        if (this.appliedJustNow(name)) {
+        if (justWritten.has(name)) {
           // Not listed yet, or gone again: the pass after the lag tells.
           this.checkAfterLag();
           continue;
@@ -194,7 +195,7 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
       if (desired.has(name) || unbuildable.has(name)) continue;
       try {
         // Written just now, it may be in MediaMTX though not listed yet (a 404 says it is not).
-        if (row.state !== 'conflict' && (present.has(name) || this.appliedJustNow(name))) await this.api.deletePath(name);
+        if (row.state !== 'conflict' && (present.has(name) || justWritten.has(name))) await this.api.deletePath(name);
         await this.forget(name);
       } catch (error) {
         if (error instanceof MediaMtxRefused && error.status === 404) await this.forget(name);
@@ -213,13 +214,11 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
     this.lagCheck.unref();
   }
 
-  /** Written so recently that MediaMTX's list may not show it yet. */
-  private appliedJustNow(name: string): boolean {
-    const at = this.appliedAt.get(name);
-    if (at === undefined) return false;
-    if (Date.now() - at < APPLY_LAG_MS) return true;
-    this.appliedAt.delete(name);
-    return false;
+  /** The paths written so recently that MediaMTX's list may not show them yet. */
+  private writtenJustNow(): Set<string> {
+    const now = Date.now();
+    for (const [name, at] of this.appliedAt) if (now - at >= APPLY_LAG_MS) this.appliedAt.delete(name);
+    return new Set(this.appliedAt.keys());
   }
 
   private async apply(name: string, config: PathConfig, exists: boolean): Promise<void> {

@@ -1,12 +1,8 @@
 import type { Socket as TcpSocket } from 'node:net';
 import type { Server } from 'socket.io';
+import type { EngineConnection } from './engine-internals.js';
 
 type EngineServer = Server['engine'];
-
-/** What of engine.io's connection this needs (its WebSocket transport is untyped). */
-interface EngineConnection {
-  transport?: { name?: string; socket?: { _socket?: TcpSocket } };
-}
 
 function tcpSocketOf(conn: EngineConnection): TcpSocket | undefined {
   const transport = conn.transport;

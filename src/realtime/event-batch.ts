@@ -1,5 +1,6 @@
 import type { Server, Socket } from 'socket.io';
 import * as ws from 'ws';
+import type { EngineConnection, WriteOptions } from './engine-internals.js';
 
 /** Socket.IO's EVENT packet type. */
 const EVENT = 2;
@@ -11,14 +12,6 @@ const TEXT_FRAME = { readOnly: false, mask: false, rsv1: false, opcode: 1, fin: 
 /** ws's frame encoder (public in ws, though its typings leave it out). */
 const { Sender } = ws as unknown as { Sender: { frame(data: Buffer, options: typeof TEXT_FRAME): Buffer[] } };
 
-type WriteOptions = { preEncoded: true; wsPreEncodedFrame?: Buffer[] };
-
-/** What a batch needs of engine.io's connection (its WebSocket transport is untyped). */
-interface EngineConnection {
-  readyState: string;
-  transport: { name: string; perMessageDeflate?: unknown; socket?: { _sender?: { sendFrame?: unknown } } };
-  write(data: string, options: WriteOptions): void;
-}
 
 /**
  * Whether engine.io will write a packet's pre-encoded WebSocket frame as it is: the same test
@@ -27,7 +20,7 @@ interface EngineConnection {
  */
 function writesFramesAsGiven(conn: EngineConnection): boolean {
   const transport = conn.transport;
-  return transport.name === 'websocket' && !transport.perMessageDeflate && typeof transport.socket?._sender?.sendFrame === 'function';
+  return transport?.name === 'websocket' && !transport.perMessageDeflate && typeof transport.socket?._sender?.sendFrame === 'function';
 }
 
 /**

@@ -140,9 +140,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     const auth = await this.accessTokens.authenticate(token);
     socket.data.topics = undefined;
     await socket.join([userRoom(auth.userId), sessionRoom(auth.sessionId)]);
-    const placed = await this.placeByAccess(socket, auth, 'handshake');
-    // Only a renewal gives up, on a socket that went away.
-    if (!placed) throw new Error('a handshake stopped placing its socket');
+    const placed = await this.placeByAccess(socket, auth);
     socket.data.auth = placed.auth;
     socket.data.user = placed.user;
     // What `init` reports. Events are delivered only to connected sockets, and from here until
@@ -159,7 +157,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     await socket.join(sessionRoom(auth.sessionId));
     let placed: Placed | undefined;
     try {
-      placed = await this.placeByAccess(socket, auth, 'renewal');
+      placed = await this.placeByAccess(socket, auth, () => !socket.connected);
     } finally {
       // A failed renewal keeps the old session: a logout of the new one must not end this socket.
       if (!placed && previous.sessionId !== auth.sessionId && socket.connected) await socket.leave(sessionRoom(auth.sessionId));
@@ -176,18 +174,21 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
    * a revocation, a rename) reached none of the socket's rooms, since a connecting socket
    * receives nothing, or its outcome was read before: what was read may be stale. The role
    * comes from the user read here, not from the cached token check, which may lag a change
-   * made on another instance. A renewing socket may go away meanwhile; then it is left alone
-   * (joining would leave a dead id in the rooms).
+   * made on another instance. A connected socket (a renewal) may go away meanwhile: once
+   * `abandon` says so it is left alone (joining would leave a dead id in the rooms); a
+   * handshake's socket is not connected yet and has none.
    */
-  private async placeByAccess(socket: RelaySocket, auth: AuthContext, stage: 'handshake' | 'renewal'): Promise<Placed | undefined> {
+  private placeByAccess(socket: RelaySocket, auth: AuthContext): Promise<Placed>;
+  private placeByAccess(socket: RelaySocket, auth: AuthContext, abandon: () => boolean): Promise<Placed | undefined>;
+  private async placeByAccess(socket: RelaySocket, auth: AuthContext, abandon?: () => boolean): Promise<Placed | undefined> {
     for (;;) {
       const seen = this.userChanges.of(auth.userId);
       const user = await this.sessions.userOf(auth);
-      if (stage === 'handshake' && this.config.testing.handshakeDelayMs > 0) {
+      if (!abandon && this.config.testing.handshakeDelayMs > 0) {
         this.logger.info({ userId: auth.userId }, 'handshake waits (TEST_HANDSHAKE_DELAY_MS) after reading the grants');
         await new Promise((resolve) => setTimeout(resolve, this.config.testing.handshakeDelayMs));
       }
-      if (stage === 'renewal' && !socket.connected) return undefined;
+      if (abandon?.()) return undefined;
       await this.topics.place(socket, audiencesOf(auth.userId, user.role, user.camera_ids), user.role);
       // Throws if the token was revoked meanwhile.
       const current = await this.accessTokens.recheck(auth);

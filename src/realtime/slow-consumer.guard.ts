@@ -3,18 +3,13 @@ import type { Logger } from 'pino';
 import type { Server, Socket } from 'socket.io';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { LOGGER } from '../logging/logger.js';
+import type { EngineConnection } from './engine-internals.js';
 
 const CHECK_EVERY_MS = 500;
 
-interface EngineInternals {
-  writeBuffer?: Array<{ data?: unknown; options?: { wsPreEncodedFrame?: Buffer[] } }>;
-  transport?: { socket?: { bufferedAmount?: number; terminate?: () => void } };
-  close(discard?: boolean): void;
-}
-
 /** Bytes waiting to go out to a socket: engine.io's queue plus what the WebSocket holds. */
 function pendingBytes(socket: Socket): number {
-  const engine = socket.conn as unknown as EngineInternals;
+  const engine = socket.conn as unknown as EngineConnection;
   let bytes = engine.transport?.socket?.bufferedAmount ?? 0;
   for (const packet of engine.writeBuffer ?? []) {
     // A pre-encoded frame is what will be written; it may hold several events (EventBatch).
@@ -53,7 +48,7 @@ export class SlowConsumerGuard {
       const bytes = pendingBytes(socket);
       if (bytes <= this.config.socketMaxBufferBytes) continue;
       this.logger.warn({ socket: socket.id, pendingBytes: bytes }, 'socket is not reading its events; disconnecting');
-      const engine = socket.conn as unknown as EngineInternals;
+      const engine = socket.conn as unknown as EngineConnection;
       engine.close(true);
       engine.transport?.socket?.terminate?.();
     }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
 import type { AuthContext } from '../common/auth-context.js';
-import { DomainError, unauthorized } from '../common/errors.js';
+import { unauthorized } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { EventBus } from '../events/event-bus.js';
 import { LOGGER } from '../logging/logger.js';
@@ -52,13 +52,10 @@ export class SocketSessions {
 
   /** The user as `init` shows them, with the grants that place the socket; read once per handshake. */
   async userOf(auth: AuthContext): Promise<UserView> {
-    try {
-      return await this.users.viewOf(auth.userId);
-    } catch (error) {
-      // Deleted since the token was checked.
-      if (error instanceof DomainError && error.code === 'not_found') throw unauthorized('the access token has been revoked');
-      throw error;
-    }
+    const user = await this.users.findView(auth.userId);
+    // Deleted since the token was checked.
+    if (!user) throw unauthorized('the access token has been revoked');
+    return user;
   }
 
   closed(socket: Socket, auth: AuthContext): void {

@@ -36,7 +36,7 @@ export interface Hold {
   rooms: Set<string>;
   /** Events at or below this seq are not buffered (the client has them or the replay sends them). */
   after: number;
-  buffer: Array<{ event: FeedEvent; rooms: string[]; batch: EventBatch }>;
+  buffer: Array<{ rooms: string[]; batch: EventBatch }>;
 }
 
 /** Every feed room of an audience, for emptying it. */
@@ -133,7 +133,7 @@ export class TopicFeed {
     const batch = EventBatch.encode(this.server, topicEvents(event));
     batch.broadcast(this.server, rooms);
     for (const hold of this.holds.values()) {
-      if ((event.seq === null || event.seq > hold.after) && rooms.some((room) => hold.rooms.has(room))) hold.buffer.push({ event, rooms, batch });
+      if ((event.seq === null || event.seq > hold.after) && rooms.some((room) => hold.rooms.has(room))) hold.buffer.push({ rooms, batch });
     }
     if (event.domain === 'camera' && event.event === 'deleted' && event.entity !== null) {
       // Its last event has gone out; nothing more reaches the users it was granted to.

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventBus } from '../events/event-bus.js';
-import { PRESENCE_EVENTS } from '../events/topics.js';
+import { changedUserOf } from '../events/topics.js';
 
 /**
  * How many changes to each user this instance has heard of: access changes, revocations, and
@@ -16,8 +16,9 @@ export class UserChanges {
     bus.subscribe('access.changed', ({ userId }) => this.count(userId));
     bus.subscribe('user.revoked', ({ userId }) => this.count(userId));
     bus.subscribe('session.revoked', ({ userId }) => this.count(userId));
-    bus.subscribe('feed', ({ domain, entity, event }) => {
-      if (domain === 'users' && entity !== null && !PRESENCE_EVENTS.includes(event)) this.count(entity);
+    bus.subscribe('feed', (event) => {
+      const userId = changedUserOf(event);
+      if (userId !== null) this.count(userId);
     });
   }
 

@@ -80,9 +80,16 @@ export class UsersService {
     return this.view(await this.findVisible(auth, id));
   }
 
-  /** The public view of a user, for login answers and every socket's `init`. */
+  /** The public view of a user, for login answers. */
   async viewOf(id: number): Promise<UserView> {
-    // Plain SQL, the two reads side by side: this runs on every socket handshake.
+    const user = await this.findView(id);
+    if (!user) throw notFound('user', id);
+    return user;
+  }
+
+  /** The public view of a user, or null when there is none: read on every socket handshake. */
+  async findView(id: number): Promise<UserView | null> {
+    // Plain SQL, the two reads side by side.
     const [[user], cameraIds] = await Promise.all([
       this.dataSource.query<ViewedUser[]>(
         'SELECT id, username, role, can_login AS "canLogin", created_at AS "createdAt", updated_at AS "updatedAt" FROM users WHERE id = $1',
@@ -90,8 +97,7 @@ export class UsersService {
       ),
       this.grants.cameraIdsOf(id),
     ]);
-    if (!user) throw notFound('user', id);
-    return toUserView(user, cameraIds);
+    return user ? toUserView(user, cameraIds) : null;
   }
 
   private async view(user: User): Promise<UserView> {
@@ -166,8 +172,8 @@ export class UsersService {
 
   /** What the user may see now: their role and granted cameras; null when the user is gone. */
   async accessOf(id: number): Promise<{ role: Role; cameraIds: number[] } | null> {
-    const user = await this.users.findOneBy({ id });
-    return user ? { role: user.role, cameraIds: await this.grants.cameraIdsOf(id) } : null;
+    const user = await this.findView(id);
+    return user && { role: user.role, cameraIds: user.camera_ids };
   }
 
   async findAuthState(id: number): Promise<UserAuthState | null> {
