@@ -1,5 +1,4 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ApiModule } from './api/api.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CamerasModule } from './cameras/cameras.module.js';
 import { CoreModule, type CoreDependencies } from './core.module.js';
@@ -7,13 +6,14 @@ import { CredentialsModule } from './credentials/credentials.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
-import { LogsModule } from './logging/logs.module.js';
+import { LogsModule } from './logs/logs.module.js';
 import { MediaMtxModule } from './mediamtx/mediamtx.module.js';
 import { OAuth2Module } from './oauth2/oauth2.module.js';
-import { RealtimeModule } from './realtime/realtime.module.js';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module.js';
 import { SystemModule } from './system/system.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
+import { RestModule } from './transports/rest/rest.module.js';
+import { SocketModule } from './transports/socket/socket.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({})
@@ -36,8 +36,8 @@ export class AppModule {
         HealthModule,
         SystemModule,
         SubscriptionsModule,
-        ApiModule,
-        RealtimeModule,
+        RestModule,
+        SocketModule,
       ],
     };
   }

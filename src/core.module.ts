@@ -1,7 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { CommandRegistry } from './api/command-registry.js';
+import { CommandRegistry } from './commands/command-registry.js';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { EventBus } from './events/event-bus.js';
 import { LogStream } from './logging/log-stream.js';

@@ -4,14 +4,14 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { Logger } from 'pino';
-import { CommandRegistry } from './api/command-registry.js';
-import { buildOpenApiDocument } from './api/openapi.js';
+import { CommandRegistry } from './commands/command-registry.js';
+import { buildOpenApiDocument } from './transports/rest/openapi.js';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/config.js';
 import { openDatabase } from './database/open-database.js';
 import type { LogStream } from './logging/log-stream.js';
 import { NestPinoLogger } from './logging/logger.js';
-import { RelayIoAdapter } from './realtime/socket-io.adapter.js';
+import { RelayIoAdapter } from './transports/socket/socket-io.adapter.js';
 import { UsersService } from './users/users.service.js';
 import { VERSION } from './version.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineCommand, definePublicCommand, requireChannel, type ModuleCommands } from '../api/command-registry.js';
+import { defineCommand, definePublicCommand, requireChannel, type ModuleCommands } from '../commands/command-registry.js';
 import { loginSchema, refreshSchema, renewSchema, tokensSchema } from './auth.schemas.js';
 import type { AuthService } from './auth.service.js';
 

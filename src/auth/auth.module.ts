@@ -1,5 +1,5 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
-import { CommandRegistry } from '../api/command-registry.js';
+import { CommandRegistry } from '../commands/command-registry.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccessTokenService } from './access-token.service.js';
 import { AuthStateCache } from './auth-state.cache.js';

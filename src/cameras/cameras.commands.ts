@@ -1,4 +1,4 @@
-import { defineCommand, type ModuleCommands } from '../api/command-registry.js';
+import { defineCommand, type ModuleCommands } from '../commands/command-registry.js';
 import { deletedSchema, listResultSchema } from '../common/schemas.js';
 import { cameraIdSchema, cameraViewSchema, createCameraSchema, listCamerasSchema, updateCameraSchema } from './cameras.schemas.js';
 import type { CamerasService } from './cameras.service.js';

@@ -1,5 +1,5 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
-import { CommandRegistry } from '../api/command-registry.js';
+import { CommandRegistry } from '../commands/command-registry.js';
 import { CredentialsModule } from '../credentials/credentials.module.js';
 import { CameraGrantsService } from './camera-grants.service.js';
 import { camerasCommands } from './cameras.commands.js';

@@ -1,4 +1,4 @@
-import { defineCommand, type ModuleCommands } from '../api/command-registry.js';
+import { defineCommand, type ModuleCommands } from '../commands/command-registry.js';
 import { deletedSchema, listResultSchema } from '../common/schemas.js';
 import {
   createCredentialSchema,

@@ -1,7 +1,7 @@
 import { Inject, Module, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { LOGGER } from '../logging/logger.js';
-import { CommandRegistry } from '../api/command-registry.js';
+import { CommandRegistry } from '../commands/command-registry.js';
 import { SecretBox } from '../crypto/secret-box.js';
 import { credentialsCommands } from './credentials.commands.js';
 import { CredentialsService } from './credentials.service.js';

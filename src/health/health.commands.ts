@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { definePublicCommand, type ModuleCommands } from '../api/command-registry.js';
+import { definePublicCommand, type ModuleCommands } from '../commands/command-registry.js';
 import { DomainError } from '../common/errors.js';
 import { VERSION } from '../version.js';
 

@@ -1,6 +1,6 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CommandRegistry } from '../api/command-registry.js';
+import { CommandRegistry } from '../commands/command-registry.js';
 import { healthCommands } from './health.commands.js';
 
 @Module({})

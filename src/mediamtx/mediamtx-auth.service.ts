@@ -10,7 +10,7 @@ import { DomainError } from '../common/errors.js';
 import { secretsEqual } from '../common/secrets-equal.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { LOGGER } from '../logging/logger.js';
-import { RateLimiter } from '../ratelimit/rate-limiter.js';
+import { RateLimiter } from '../commands/rate-limiter.js';
 import { isStreamToken, StreamTokensService } from '../tokens/stream-tokens.service.js';
 import { queryToken } from './hook-details.js';
 import { HooksService } from './hooks.service.js';

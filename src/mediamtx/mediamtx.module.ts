@@ -1,6 +1,6 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { ApiModule } from '../api/api.module.js';
+import { CommandsModule } from '../commands/commands.module.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { CamerasModule } from '../cameras/cameras.module.js';
 import { CamerasService } from '../cameras/cameras.service.js';
@@ -20,7 +20,7 @@ import { ViewerSessions, type ViewerSession } from './viewer-sessions.js';
 
 /** Everything that talks to MediaMTX: hooks, the auth callback, path sync, live status, kicking revoked sessions. */
 @Module({
-  imports: [ApiModule, AuthModule, CamerasModule, CredentialsModule, TokensModule],
+  imports: [CommandsModule, AuthModule, CamerasModule, CredentialsModule, TokensModule],
   controllers: [MediaMtxController],
   providers: [MediaMtxApi, PathSyncService, CameraStatusService, HooksService, MediaMtxAuthService, StreamState, ViewerSessions],
   exports: [PathSyncService],

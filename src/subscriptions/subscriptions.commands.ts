@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineCommand, requireChannel, type ModuleCommands } from '../api/command-registry.js';
+import { defineCommand, requireChannel, type ModuleCommands } from '../commands/command-registry.js';
 import { parseTopic } from '../events/topics.js';
 
 const topicSchema = z.string().transform((topic, context) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineCommand, type ModuleCommands } from '../api/command-registry.js';
+import { defineCommand, type ModuleCommands } from '../commands/command-registry.js';
 import { notFound } from '../common/errors.js';
 import type { EventBus } from '../events/event-bus.js';
 

@@ -1,5 +1,5 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
-import { CommandRegistry } from '../api/command-registry.js';
+import { CommandRegistry } from '../commands/command-registry.js';
 import { EventBus } from '../events/event-bus.js';
 import { messagesCommands, systemCommands } from './system.commands.js';
 

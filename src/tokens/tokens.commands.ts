@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineCommand, type ModuleCommands } from '../api/command-registry.js';
+import { defineCommand, type ModuleCommands } from '../commands/command-registry.js';
 import { listResultSchema } from '../common/schemas.js';
 import type { StreamTokensService } from './stream-tokens.service.js';
 import { createTokenSchema, createdTokenSchema, listTokensSchema, tokenIdSchema, tokenViewSchema } from './tokens.schemas.js';

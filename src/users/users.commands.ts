@@ -1,4 +1,4 @@
-import { defineCommand, type ModuleCommands } from '../api/command-registry.js';
+import { defineCommand, type ModuleCommands } from '../commands/command-registry.js';
 import { deletedSchema, listResultSchema } from '../common/schemas.js';
 import { createUserSchema, listUsersSchema, updateUserSchema, userIdSchema, userViewSchema } from './users.schemas.js';
 import type { UsersService } from './users.service.js';

@@ -1,5 +1,5 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
-import { CommandRegistry } from '../api/command-registry.js';
+import { CommandRegistry } from '../commands/command-registry.js';
 import { CamerasModule } from '../cameras/cameras.module.js';
 import { ClusterSignals } from '../events/cluster-signals.js';
 import { PasswordHasher } from './password-hasher.js';

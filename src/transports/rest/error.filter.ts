@@ -1,8 +1,8 @@
 import { Catch, HttpException, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
-import { DomainError, errorBody, toDomainError, type ErrorCode } from '../common/errors.js';
-import { LOGGER } from '../logging/logger.js';
+import { DomainError, errorBody, toDomainError, type ErrorCode } from '../../common/errors.js';
+import { LOGGER } from '../../logging/logger.js';
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: 'validation_failed',

@@ -1,14 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
-import type { AuthContext } from '../common/auth-context.js';
-import { unauthorized } from '../common/errors.js';
-import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { EventBus } from '../events/event-bus.js';
-import { LOGGER } from '../logging/logger.js';
-import type { UserView } from '../users/users.schemas.js';
-import { UsersService } from '../users/users.service.js';
-import { VERSION } from '../version.js';
+import type { AuthContext } from '../../common/auth-context.js';
+import { unauthorized } from '../../common/errors.js';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { EventBus } from '../../events/event-bus.js';
+import { LOGGER } from '../../logging/logger.js';
+import type { UserView } from '../../users/users.schemas.js';
+import { UsersService } from '../../users/users.service.js';
+import { VERSION } from '../../version.js';
 
 export interface OnlineUser {
   id: number;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { SubscriptionOutcome } from '../api/command-registry.js';
+import type { SubscriptionOutcome } from '../commands/command-registry.js';
 import { cameraIdOf } from '../events/audience.js';
 import { EventLog } from '../events/event-log.service.js';
 import { ALL_TOPICS, CAMERA_STATUS_EVENTS, matchesAny, type TopicPattern } from '../events/topics.js';

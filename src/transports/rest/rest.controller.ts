@@ -1,8 +1,8 @@
 import { Body, Controller, createParamDecorator, Delete, Get, Param, Patch, Post, Put, Query, type ExecutionContext } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AccessTokenService } from '../auth/access-token.service.js';
-import { bearerToken } from '../common/bearer.js';
-import { Dispatcher, type CommandRequest } from './dispatcher.js';
+import { AccessTokenService } from '../../auth/access-token.service.js';
+import { bearerToken } from '../../common/bearer.js';
+import { Dispatcher, type CommandRequest } from '../../commands/dispatcher.js';
 
 interface HttpExchange {
   authorization: string | undefined;

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Server, ServerOptions } from 'socket.io';
-import type { AppConfig } from '../config/config.js';
+import type { AppConfig } from '../../config/config.js';
 import { coalesceWrites } from './coalesced-writes.js';
 
 export const MAX_SOCKET_MESSAGE_BYTES = 100_000;

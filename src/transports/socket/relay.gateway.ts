@@ -2,26 +2,27 @@ import { Inject, type BeforeApplicationShutdown, type OnApplicationShutdown } fr
 import { WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
 import type { Logger } from 'pino';
 import type { Server, Socket } from 'socket.io';
-import type { LiveChannel } from '../api/command-registry.js';
-import { Dispatcher } from '../api/dispatcher.js';
-import { AccessTokenService } from '../auth/access-token.service.js';
-import type { AuthContext } from '../common/auth-context.js';
-import { errorBody, toDomainError } from '../common/errors.js';
-import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { audiencesOf } from '../events/audience.js';
-import { EventBus } from '../events/event-bus.js';
-import { EventLog } from '../events/event-log.service.js';
-import { LOGGER } from '../logging/logger.js';
-import { RateLimiter } from '../ratelimit/rate-limiter.js';
-import type { UserView } from '../users/users.schemas.js';
+import type { LiveChannel } from '../../commands/command-registry.js';
+import { Dispatcher } from '../../commands/dispatcher.js';
+import { AccessTokenService } from '../../auth/access-token.service.js';
+import type { AuthContext } from '../../common/auth-context.js';
+import { errorBody, toDomainError } from '../../common/errors.js';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { audiencesOf } from '../../events/audience.js';
+import { EventBus } from '../../events/event-bus.js';
+import { EventLog } from '../../events/event-log.service.js';
+import { LOGGER } from '../../logging/logger.js';
+import { RateLimiter } from '../../commands/rate-limiter.js';
+import type { UserView } from '../../users/users.schemas.js';
 import { readEnvelope } from './envelope.js';
+import { EventBatch } from './event-batch.js';
 import { handshakeToken } from './handshake.js';
-import { FeedSubscriptions } from './feed-subscriptions.js';
-import { sessionRoom, userRoom } from './rooms.js';
-import { SlowConsumerGuard } from './slow-consumer.guard.js';
+import { FeedSubscriptions } from '../../feed/feed-subscriptions.js';
+import { sessionRoom, userRoom } from '../../feed/rooms.js';
+import { SlowConsumers } from './slow-consumers.js';
 import { SocketSessions } from './socket-sessions.js';
-import { TopicFeed, type FeedSocketData } from './topic-feed.js';
-import { UserChanges } from './user-changes.js';
+import { TopicFeed, type FeedSocketData } from '../../feed/topic-feed.js';
+import { UserChanges } from '../../feed/user-changes.js';
 
 interface SocketData extends FeedSocketData {
   auth: AuthContext;
@@ -54,12 +55,12 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     private readonly subscriptions: FeedSubscriptions,
     private readonly events: EventLog,
     private readonly sessions: SocketSessions,
-    private readonly slowConsumers: SlowConsumerGuard,
+    private readonly slowConsumers: SlowConsumers,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   afterInit(server: Server): void {
-    this.topics.attach(server);
+    this.topics.attach(server, (io, events) => EventBatch.encode(io, events));
     this.slowConsumers.watch(server);
     // Nest guards do not run at connection time, so authentication is Socket.IO middleware.
     server.use((socket, next) => {

@@ -1,6 +1,6 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
-import { CommandRegistry } from '../api/command-registry.js';
-import { LogStream } from './log-stream.js';
+import { CommandRegistry } from '../commands/command-registry.js';
+import { LogStream } from '../logging/log-stream.js';
 import { logsCommands } from './logs.commands.js';
 
 @Module({})

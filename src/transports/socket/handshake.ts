@@ -1,7 +1,7 @@
 import type { Socket } from 'socket.io';
 
 type Handshake = Socket['handshake'];
-import { bearerToken } from '../common/bearer.js';
+import { bearerToken } from '../../common/bearer.js';
 
 const first = (value: unknown): string | undefined => {
   const candidate = Array.isArray(value) ? (value[0] as unknown) : value;

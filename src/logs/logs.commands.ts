@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { defineCommand, requireChannel, type LiveChannel, type ModuleCommands } from '../api/command-registry.js';
-import { LOG_LEVEL_NUMBERS } from './logger.js';
-import { LEVEL_NUMBERS, logRoom, type LogStream } from './log-stream.js';
+import { defineCommand, requireChannel, type LiveChannel, type ModuleCommands } from '../commands/command-registry.js';
+import { LOG_LEVEL_NUMBERS } from '../logging/logger.js';
+import { LEVEL_NUMBERS, logRoom, type LogStream } from '../logging/log-stream.js';
 
 /** A level by pino number (20…70) or by name (trace…fatal); a number may come as text, as in a REST query string. */
 const levelSchema = z.preprocess(

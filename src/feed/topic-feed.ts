@@ -5,7 +5,6 @@ import { audiencesOf, cameraAudience, deliveryRooms, feedRooms } from '../events
 import { EventBus, type FeedEvent } from '../events/event-bus.js';
 import { ALL_TOPICS, TOPIC_EVENTS, type TopicPattern } from '../events/topics.js';
 import { LogStream } from '../logging/log-stream.js';
-import { EventBatch } from './event-batch.js';
 import { leaveFeedRooms, moveToFeedRooms, userRoom, type RoomMember } from './rooms.js';
 
 /** What a topic event carries on the wire. */
@@ -13,6 +12,14 @@ export interface TopicPayload extends Omit<FeedEvent, 'audiences'> {
   /** Set on state sent because a socket subscribed, rather than because something happened. */
   retained?: true;
 }
+
+/** Events encoded once for all the sockets they go to; the Socket.IO transport supplies the encoding. */
+export interface EncodedEvents {
+  sendTo(socket: Socket): void;
+  broadcast(server: Server, rooms: readonly string[]): void;
+}
+
+export type EventEncoder = (server: Server, events: ReadonlyArray<readonly [string, unknown]>) => EncodedEvents;
 
 /** What the feed keeps on each socket. */
 export interface FeedSocketData {
@@ -36,7 +43,7 @@ export interface Hold {
   rooms: Set<string>;
   /** Events at or below this seq are not buffered (the client has them or the replay sends them). */
   after: number;
-  buffer: Array<{ rooms: string[]; batch: EventBatch }>;
+  buffer: Array<{ rooms: string[]; batch: EncodedEvents }>;
 }
 
 /** Every feed room of an audience, for emptying it. */
@@ -60,6 +67,7 @@ export function topicEvents(event: FeedEvent | TopicPayload): Array<[string, unk
 @Injectable()
 export class TopicFeed {
   private server: Server | undefined;
+  private encode: EventEncoder | undefined;
   private readonly holds = new Map<string, Hold>();
 
   constructor(
@@ -70,8 +78,9 @@ export class TopicFeed {
     bus.subscribe('access.changed', ({ userId, role, cameraIds }) => void this.regroup(userId, role, audiencesOf(userId, role, cameraIds)));
   }
 
-  attach(server: Server): void {
+  attach(server: Server, encode: EventEncoder): void {
     this.server = server;
+    this.encode = encode;
     this.logs.attach((rooms, entry) => server.to(rooms).emit('log', entry));
   }
 
@@ -114,8 +123,8 @@ export class TopicFeed {
 
   /** Sends the events to one socket, in order, in one write. */
   send(socket: FeedSocket, events: ReadonlyArray<FeedEvent | TopicPayload>): void {
-    if (!this.server || events.length === 0) return;
-    EventBatch.encode(this.server, events.flatMap(topicEvents)).sendTo(socket as Socket);
+    if (!this.server || !this.encode || events.length === 0) return;
+    this.encode(this.server, events.flatMap(topicEvents)).sendTo(socket as Socket);
   }
 
   /** Whether the held socket may receive the event with its access as it is now. */
@@ -128,9 +137,9 @@ export class TopicFeed {
   }
 
   private deliver(event: FeedEvent): void {
-    if (!this.server) return;
+    if (!this.server || !this.encode) return;
     const rooms = deliveryRooms(event.audiences, event.domain, event.event);
-    const batch = EventBatch.encode(this.server, topicEvents(event));
+    const batch = this.encode(this.server, topicEvents(event));
     batch.broadcast(this.server, rooms);
     for (const hold of this.holds.values()) {
       if ((event.seq === null || event.seq > hold.after) && rooms.some((room) => hold.rooms.has(room))) hold.buffer.push({ rooms, batch });

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { AuthContext } from '../common/auth-context.js';
 import { DomainError, errorBody, forbidden, toDomainError, validationFailed, zodDetails, type ErrorBody } from '../common/errors.js';
 import { LOGGER } from '../logging/logger.js';
-import { RateLimiter } from '../ratelimit/rate-limiter.js';
+import { RateLimiter } from './rate-limiter.js';
 import { CommandRegistry, type CommandDefinition, type LiveChannel } from './command-registry.js';
 
 export interface CommandRequest {

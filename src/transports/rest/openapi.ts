@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ERROR_STATUS } from '../common/errors.js';
-import { CommandRegistry, type CommandDefinition } from './command-registry.js';
+import { ERROR_STATUS } from '../../common/errors.js';
+import { CommandRegistry, type CommandDefinition } from '../../commands/command-registry.js';
 
 type JsonSchema = Record<string, unknown>;
 type Operation = Record<string, unknown>;

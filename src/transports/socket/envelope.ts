@@ -1,5 +1,5 @@
-import type { CommandRequest } from '../api/dispatcher.js';
-import { validationFailed, type DomainError, type ErrorContext, type ErrorDetail } from '../common/errors.js';
+import type { CommandRequest } from '../../commands/dispatcher.js';
+import { validationFailed, type DomainError, type ErrorContext, type ErrorDetail } from '../../common/errors.js';
 
 // Socket.IO throws when the server emits one of these, so they cannot name an answer.
 const RESERVED_EVENTS = new Set(['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener', 'error', 'failure']);

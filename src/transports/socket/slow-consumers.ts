@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { Server, Socket } from 'socket.io';
-import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { LOGGER } from '../logging/logger.js';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { LOGGER } from '../../logging/logger.js';
 import type { EngineConnection } from './engine-internals.js';
 
 const CHECK_EVERY_MS = 500;
@@ -26,7 +26,7 @@ function pendingBytes(socket: Socket): number {
  * past SOCKET_MAX_BUFFER_BYTES it is dropped, without waiting for the queue to drain.
  */
 @Injectable()
-export class SlowConsumerGuard {
+export class SlowConsumers {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
