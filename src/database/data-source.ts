@@ -10,9 +10,10 @@ import { CamerasCredentials1732400000000 } from './migrations/1732400000000-came
 import { MediaMtx1732500000000 } from './migrations/1732500000000-mediamtx.js';
 import { Events1732600000000 } from './migrations/1732600000000-events.js';
 import { EventsNotifySeq1732700000000 } from './migrations/1732700000000-events-notify-seq.js';
+import { EventsAudiences1732800000000 } from './migrations/1732800000000-events-audiences.js';
 
 const ENTITIES = [User, AuthSession, RefreshToken, Credential, Camera, CameraGrant, MediaMtxPath, StreamToken];
-const MIGRATIONS = [Init1732300000000, CamerasCredentials1732400000000, MediaMtx1732500000000, Events1732600000000, EventsNotifySeq1732700000000];
+const MIGRATIONS = [Init1732300000000, CamerasCredentials1732400000000, MediaMtx1732500000000, Events1732600000000, EventsNotifySeq1732700000000, EventsAudiences1732800000000];
 
 /** The one DataSource definition: entities, migrations and connection settings. */
 export function createDataSource(url: string, queryTimeoutSeconds: number): DataSource {

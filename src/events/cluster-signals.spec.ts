@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import type { ControlConnection } from '../jobs/control-connection.js';
 import { ClusterSignals, type AccessReader } from './cluster-signals.js';
 import { EventBus, type InternalEvents } from './event-bus.js';
+import { EventStore } from './event-store.js';
 
 /** One database shared by the instances of a test: its NOTIFY reaches every listener, or fails as often as told. */
 class FakeDatabase {
@@ -43,7 +44,7 @@ async function instance(database: FakeDatabase, readAccess?: AccessReader): Prom
   const bus = new EventBus();
   const errors: string[] = [];
   const logger = { error: (_fields: object, message: string) => errors.push(message) } as unknown as Logger;
-  const signals = new ClusterSignals(database.dataSource, logger, bus, database.connection);
+  const signals = new ClusterSignals(new EventStore(database.dataSource), logger, bus, database.connection);
   signals.onModuleInit();
   if (readAccess) signals.readAccessWith(readAccess);
   await signals.onApplicationBootstrap();

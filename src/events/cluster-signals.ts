@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { DataSource } from 'typeorm';
 import { ControlConnection } from '../jobs/control-connection.js';
 import { LOGGER } from '../logging/logger.js';
 import { EventBus, type InternalEvents } from './event-bus.js';
+import { EventStore } from './event-store.js';
 
 const CHANNEL = 'mtx_relay_signals';
 /** Internal events that other instances must act on too: they end sessions and move sockets. */
@@ -60,7 +60,7 @@ export class ClusterSignals implements OnModuleInit, OnApplicationBootstrap {
   private readAccess: AccessReader | undefined;
 
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    private readonly store: EventStore,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly bus: EventBus,
     private readonly connection: ControlConnection,
@@ -98,7 +98,7 @@ export class ClusterSignals implements OnModuleInit, OnApplicationBootstrap {
       return;
     }
     try {
-      await withRetries(() => this.dataSource.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]), RETRY_DELAYS_MS);
+      await withRetries(() => this.store.notify(CHANNEL, payload), RETRY_DELAYS_MS);
     } catch (error) {
       this.logger.error({ error: (error as Error).message, signal: signal.name }, 'could not tell other instances; they will not follow this change');
     }

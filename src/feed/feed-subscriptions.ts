@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { SubscriptionOutcome } from '../commands/command-registry.js';
 import { cameraIdOf } from '../events/audience.js';
 import { EventLog } from '../events/event-log.service.js';
+import { EventReplay } from '../events/event-replay.js';
+import { RetainedStates } from '../events/retained-states.js';
 import { ALL_TOPICS, CAMERA_STATUS_EVENTS, matchesAny, type TopicPattern } from '../events/topics.js';
 import type { FeedEvent } from '../events/event-bus.js';
 import { TopicFeed, type FeedSocket, type Hold } from './topic-feed.js';
@@ -20,6 +22,8 @@ export class FeedSubscriptions {
   constructor(
     private readonly feed: TopicFeed,
     private readonly log: EventLog,
+    private readonly replays: EventReplay,
+    private readonly retained: RetainedStates,
   ) {}
 
   topics(socket: FeedSocket): TopicPattern[] {
@@ -34,7 +38,7 @@ export class FeedSubscriptions {
   subscribe(socket: FeedSocket, patterns: TopicPattern[], since: number | undefined): Promise<SubscriptionOutcome> {
     return this.serially(socket, async () => {
       if (since !== undefined) {
-        await this.log.assertResumable(since);
+        await this.replays.assertResumable(since);
         // Through another instance the client may have seen events this one has not delivered yet.
         await this.log.caughtUp(since);
       }
@@ -53,7 +57,7 @@ export class FeedSubscriptions {
           const added = before.includes(ALL_TOPICS) ? [] : patterns.filter((pattern) => !before.includes(pattern));
           replayed += await this.replay(socket, hold, Math.max(since, covered), upTo, added, (event) => !matchesAny(before, event.domain, event.event));
           // Pruned while it ran: what was sent has a hole.
-          await this.log.assertResumable(since);
+          await this.replays.assertResumable(since);
         }
       } finally {
         this.feed.release(hold);
@@ -67,7 +71,7 @@ export class FeedSubscriptions {
   private async replay(socket: FeedSocket, hold: Hold, from: number, upTo: number, patterns: TopicPattern[], keep: (event: FeedEvent) => boolean = () => true): Promise<number> {
     let sent = 0;
     if (from >= upTo || patterns.length === 0) return sent;
-    for await (const page of this.log.replay(from, upTo, socket.data.audiences, patterns)) {
+    for await (const page of this.replays.replay(from, upTo, socket.data.audiences, patterns)) {
       if (!socket.connected) break;
       const events = page.filter((event) => keep(event) && this.feed.mayReceive(hold, event));
       this.feed.send(socket, events);
@@ -87,7 +91,7 @@ export class FeedSubscriptions {
 
   private async sendCameraStates(socket: FeedSocket): Promise<number> {
     const cameraIds = socket.data.role === 'admin' ? null : socket.data.audiences.map(cameraIdOf).filter((id): id is number => id !== undefined);
-    const states = await this.log.cameraStates(cameraIds);
+    const states = await this.retained.cameraStates(cameraIds);
     this.feed.send(
       socket,
       states.map((state) => ({

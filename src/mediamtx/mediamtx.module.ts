@@ -9,6 +9,8 @@ import { StreamTokensService } from '../tokens/stream-tokens.service.js';
 import { TokensModule } from '../tokens/tokens.module.js';
 import { EventBus } from '../events/event-bus.js';
 import { LOGGER } from '../logging/logger.js';
+import { CameraStatesRepository } from './camera-states.repository.js';
+import { CameraStates } from './camera-states.js';
 import { CameraStatusService } from './camera-status.service.js';
 import { HooksService } from './hooks.service.js';
 import { MediaMtxApi } from './mediamtx-api.client.js';
@@ -22,7 +24,7 @@ import { ViewerSessions, type ViewerSession } from './viewer-sessions.js';
 @Module({
   imports: [CommandsModule, AuthModule, CamerasModule, CredentialsModule, TokensModule],
   controllers: [MediaMtxController],
-  providers: [MediaMtxApi, PathSyncService, CameraStatusService, HooksService, MediaMtxAuthService, StreamState, ViewerSessions],
+  providers: [MediaMtxApi, PathSyncService, CameraStatusService, CameraStates, CameraStatesRepository, HooksService, MediaMtxAuthService, StreamState, ViewerSessions],
   exports: [PathSyncService],
 })
 export class MediaMtxModule implements OnModuleInit {

@@ -1,0 +1,57 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { Leadership } from '../jobs/leadership.service.js';
+import { LOGGER } from '../logging/logger.js';
+import { EventStore } from './event-store.js';
+
+/**
+ * On the instance that runs background work, drops events older than the retention or beyond
+ * the row limit, at once on taking the lead and then every prune interval.
+ */
+@Injectable()
+export class EventRetention implements OnModuleInit, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly store: EventStore,
+    private readonly leadership: Leadership,
+  ) {}
+
+  onModuleInit(): void {
+    this.leadership.onChange((leader) => (leader ? this.schedule(0) : clearTimeout(this.timer)));
+    if (this.leadership.isLeader()) this.schedule(0);
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private schedule(delayMs: number): void {
+    clearTimeout(this.timer);
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      void this.prune().finally(() => {
+        if (this.leadership.isLeader()) this.schedule(this.config.events.pruneIntervalSeconds * 1000);
+      });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  /** Drops old events, oldest first, and records how far; returns how many went. */
+  async prune(): Promise<number> {
+    try {
+      const { removed, throughSeq } = await this.store.prune(this.config.events.retentionSeconds, this.config.events.maxRows);
+      this.logger.debug({ removed }, 'event pruning ran');
+      if (removed > 0) this.logger.info({ removed, throughSeq }, 'pruned old events');
+      return removed;
+    } catch (error) {
+      this.logger.warn({ error: (error as Error).message }, 'could not prune old events');
+      return 0;
+    }
+  }
+}
