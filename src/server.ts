@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { CommandRegistry } from './commands/command-registry.js';
 import { buildOpenApiDocument } from './transports/rest/openapi.js';
 import { AppModule } from './app.module.js';
+import type { TestSeams } from './common/test-seams.js';
 import type { AppConfig } from './config/config.js';
 import { openDatabase } from './database/open-database.js';
 import type { LogStream } from './logging/log-stream.js';
@@ -32,12 +33,12 @@ async function createInitialAdmin(app: NestFastifyApplication, config: AppConfig
 }
 
 /** Starts everything: the database (embedded unless DATABASE_URL is set), migrations, the HTTP and Socket.IO server. */
-export async function startServer(config: AppConfig, logger: Logger, logStream: LogStream): Promise<RunningServer> {
+export async function startServer(config: AppConfig, logger: Logger, logStream: LogStream, seams: TestSeams = {}): Promise<RunningServer> {
   const database = await openDatabase(config, logger);
   const { dataSource } = database;
   try {
     const app = await NestFactory.create<NestFastifyApplication>(
-      AppModule.forRoot({ config, logger, dataSource, logStream }),
+      AppModule.forRoot({ config, logger, dataSource, logStream, seams }),
       new FastifyAdapter({ bodyLimit: 100_000, return503OnClosing: true }),
       { logger: new NestPinoLogger(logger) },
     );

@@ -4,7 +4,7 @@ import { io, type Socket } from 'socket.io-client';
 import { record, type Recorder } from './support/events.js';
 import { FakeMediaMtx, MediaMtxDriver } from './support/fake-mediamtx/index.js';
 import { eventually, sleep } from './support/waiting.js';
-import { connectSocket, rpc, startServer, type TestServer } from './support/test-server.js';
+import { connectSocket, rpc, startServer, type Seams, type TestServer } from './support/test-server.js';
 
 const HOOK_SECRET = 'hook-secret-for-the-tests-0123456789';
 const SERVICE_PASSWORD = 'service-password-for-the-tests-0123';
@@ -38,9 +38,9 @@ const sharedEnv = (fake: FakeMediaMtx, extra: Record<string, string> = {}) => ({
 });
 
 /** A server with cameras A and B and a user granted A only. */
-async function world(env: Record<string, string> = {}): Promise<World> {
+async function world(env: Record<string, string> = {}, seams?: Seams): Promise<World> {
   const fake = await FakeMediaMtx.start();
-  const server = await startServer({ env: sharedEnv(fake, env) });
+  const server = await startServer({ env: sharedEnv(fake, env), seams });
   const sockets: Socket[] = [];
   const api = async (method: string, path: string, body?: unknown, token = admin) => {
     const answer = await server.http(method, path, { token, body });
@@ -106,7 +106,7 @@ describe('event log: sequence numbers, resume, retained state', () => {
   let w: World;
 
   beforeAll(async () => {
-    w = await world({ TEST_REPLAY_DELAY_MS: '700' });
+    w = await world({}, { replayDelayMs: 700 });
   });
   afterAll(async () => w.close());
 

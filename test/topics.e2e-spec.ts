@@ -304,12 +304,12 @@ describe('a change to the user while a socket is connecting', () => {
     return answer.body;
   };
   /** How many times the handshakes of that user have waited. */
-  const waitsOf = (userId: number) => slow.output.filter((line) => line.includes('TEST_HANDSHAKE_DELAY_MS') && line.includes(`"userId":${userId},`)).length;
+  const waitsOf = (userId: number) => slow.output.filter((line) => line.includes('"seam":"afterHandshakeRead"') && line.includes(`"userId":${userId},`)).length;
   /** A socket of the user, recorded from the start so that `init` is in. */
   const connecting = (token: string) => record(io(slow.url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true }));
 
   beforeAll(async () => {
-    slow = await startServer({ env: { TEST_HANDSHAKE_DELAY_MS: '2000' } });
+    slow = await startServer({ seams: { handshakeDelayMs: 2000 } });
     admin = (await slow.login()).bearer;
   });
   afterAll(async () => slow.stop());

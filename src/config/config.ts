@@ -82,8 +82,6 @@ const envSchema = z.object({
   OAUTH2_RETRY_MAX: durationSeconds.default(600),
   OAUTH2_REQUEST_TIMEOUT: durationSeconds.refine((seconds) => seconds <= 120, 'must be at most 2m').default(15),
   // Testing aids: they widen a race window so a test can put something in it. Never set in use.
-  TEST_REPLAY_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
-  TEST_HANDSHAKE_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
 });
 
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -137,12 +135,6 @@ export interface AppConfig {
     pruneIntervalSeconds: number;
   };
   /** Testing aids, zero in use. */
-  testing: {
-    /** A subscription's replay waits this long before each page. */
-    replayDelayMs: number;
-    /** A socket handshake waits this long after each read of the user's grants, before joining its topic rooms. */
-    handshakeDelayMs: number;
-  };
   /** How often an instance without the background-work lock tries to take it. */
   backgroundLockRetrySeconds: number;
   oauth2: {
@@ -232,7 +224,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxRows: values.EVENTS_MAX_ROWS,
       pruneIntervalSeconds: values.EVENTS_PRUNE_INTERVAL,
     },
-    testing: { replayDelayMs: values.TEST_REPLAY_DELAY_MS, handshakeDelayMs: values.TEST_HANDSHAKE_DELAY_MS },
     backgroundLockRetrySeconds: values.BACKGROUND_LOCK_RETRY,
     oauth2: { retryInitialSeconds: values.OAUTH2_RETRY_INITIAL, retryMaxSeconds: values.OAUTH2_RETRY_MAX, requestTimeoutSeconds: values.OAUTH2_REQUEST_TIMEOUT },
   };

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors.js';
-import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { TEST_SEAMS, type TestSeams } from '../common/test-seams.js';
 import type { FeedEvent } from './event-bus.js';
 import { EventLog } from './event-log.service.js';
 import { EventStore, PAGE } from './event-store.js';
@@ -10,7 +10,7 @@ import type { TopicPattern } from './topics.js';
 @Injectable()
 export class EventReplay {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(TEST_SEAMS) private readonly seams: TestSeams,
     private readonly store: EventStore,
     private readonly log: EventLog,
   ) {}
@@ -39,7 +39,7 @@ export class EventReplay {
   /** Stored events in (since, upTo] that the audiences may see and the patterns match, one page at a time, in order. */
   async *replay(since: number, upTo: number, audiences: readonly string[], patterns: readonly TopicPattern[]): AsyncGenerator<FeedEvent[]> {
     for (let after = since; after < upTo; ) {
-      if (this.config.testing.replayDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.config.testing.replayDelayMs));
+      await this.seams.beforeReplayPage?.();
       const events = await this.store.page(after, upTo, audiences, patterns);
       if (events.length === 0) return;
       yield events;

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { io, type Socket, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import { createDatabase } from './postgres.js';
 
@@ -30,10 +30,20 @@ export interface TestServer {
   stop(): Promise<number | null>;
 }
 
+/** Delays the server holds at its test seams (src/common/test-seams.ts). */
+export interface Seams {
+  handshakeDelayMs?: number;
+  replayDelayMs?: number;
+}
+
 export interface StartOptions {
   env?: Record<string, string>;
   databaseUrl?: string;
+  /** Runs the build through test/support/seamed-main.mjs with these seams. */
+  seams?: Seams;
 }
+
+const SEAMED_MAIN = fileURLToPath(new URL('./seamed-main.mjs', import.meta.url));
 
 /** Boots the built server (dist/main.js) on a fresh database, as a user would run it. */
 export async function startServer(options: StartOptions = {}): Promise<TestServer> {
@@ -41,8 +51,10 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   if (!adminUrl && !options.databaseUrl) throw new Error('TEST_POSTGRES_ADMIN_URL is not set: run the tests through jest');
   const databaseUrl = options.databaseUrl ?? (await createDatabase(adminUrl!, `test_${randomBytes(6).toString('hex')}`));
   const dataDir = mkdtempSync(join(tmpdir(), 'mtx-relay-data-'));
-  const child = spawn(process.execPath, [MAIN], {
+  const seamed = options.seams ? { MTX_RELAY_RUN: join(dirname(MAIN), 'run.js'), TEST_SEAMS: JSON.stringify(options.seams) } : {};
+  const child = spawn(process.execPath, [options.seams ? SEAMED_MAIN : MAIN], {
     env: {
+      ...seamed,
       PATH: process.env.PATH,
       PORT: '0',
       HOST: '127.0.0.1',

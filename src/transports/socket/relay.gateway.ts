@@ -7,6 +7,7 @@ import { Dispatcher } from '../../commands/dispatcher.js';
 import { AccessTokenService } from '../../auth/access-token.service.js';
 import type { AuthContext } from '../../common/auth-context.js';
 import { errorBody, toDomainError } from '../../common/errors.js';
+import { TEST_SEAMS, type TestSeams } from '../../common/test-seams.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { audiencesOf } from '../../events/audience.js';
 import { EventBus } from '../../events/event-bus.js';
@@ -57,6 +58,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     private readonly sessions: SocketSessions,
     private readonly slowConsumers: SlowConsumers,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(TEST_SEAMS) private readonly seams: TestSeams,
   ) {}
 
   afterInit(server: Server): void {
@@ -185,10 +187,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     for (;;) {
       const seen = this.userChanges.of(auth.userId);
       const user = await this.sessions.userOf(auth);
-      if (!abandon && this.config.testing.handshakeDelayMs > 0) {
-        this.logger.info({ userId: auth.userId }, 'handshake waits (TEST_HANDSHAKE_DELAY_MS) after reading the grants');
-        await new Promise((resolve) => setTimeout(resolve, this.config.testing.handshakeDelayMs));
-      }
+      if (!abandon) await this.seams.afterHandshakeRead?.(auth.userId);
       if (abandon?.()) return undefined;
       await this.topics.place(socket, audiencesOf(auth.userId, user.role, user.camera_ids), user.role);
       // Throws if the token was revoked meanwhile.

