@@ -1,9 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type Repository } from 'typeorm';
+import { Injectable } from '@nestjs/common';
 import { EventBus, type DomainEvent, type FeedEvent } from '../events/event-bus.js';
 import { changedUserOf } from '../events/topics.js';
 import { UsersService, type UserAuthState } from '../users/users.service.js';
-import { AuthSession } from './session.entity.js';
+import { SessionsRepository } from './sessions.repository.js';
 
 const MAX_ENTRIES = 10_000;
 
@@ -24,14 +23,12 @@ class BoundedMap<K, V> extends Map<K, V> {
 export class AuthStateCache {
   private readonly users = new BoundedMap<number, Promise<UserAuthState | null>>();
   private readonly sessions = new BoundedMap<string, Promise<boolean>>();
-  private readonly sessionRows: Repository<AuthSession>;
 
   constructor(
     private readonly usersService: UsersService,
-    @Inject(DataSource) dataSource: DataSource,
+    private readonly sessionRows: SessionsRepository,
     bus: EventBus,
   ) {
-    this.sessionRows = dataSource.getRepository(AuthSession);
     const forgetUser = (event: DomainEvent | FeedEvent) => {
       const userId = changedUserOf(event);
       if (userId !== null) this.users.delete(userId);
@@ -49,7 +46,7 @@ export class AuthStateCache {
 
   sessionOpen(id: string): Promise<boolean> {
     return this.cached(this.sessions, id, async () => {
-      const session = await this.sessionRows.findOneBy({ id });
+      const session = await this.sessionRows.findById(id);
       return session !== null && session.revokedAt === null && session.expiresAt.getTime() > Date.now();
     });
   }

@@ -6,10 +6,11 @@ import { AuthStateCache } from './auth-state.cache.js';
 import { authCommands } from './auth.commands.js';
 import { AuthService } from './auth.service.js';
 import { LoginThrottle } from './login-throttle.js';
+import { SessionsRepository } from './sessions.repository.js';
 
 @Module({
   imports: [UsersModule],
-  providers: [AuthStateCache, AccessTokenService, LoginThrottle, AuthService],
+  providers: [SessionsRepository, AuthStateCache, AccessTokenService, LoginThrottle, AuthService],
   exports: [AccessTokenService, AuthService, AuthStateCache],
 })
 export class AuthModule implements OnModuleInit {

@@ -1,6 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, IsNull, type Repository } from 'typeorm';
 import type { AuthContext } from '../common/auth-context.js';
 import { DomainError, unauthorized } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
@@ -10,26 +9,22 @@ import { UsersService, type UserAuthState } from '../users/users.service.js';
 import { AccessTokenService } from './access-token.service.js';
 import type { LoginDto, RefreshDto, Tokens } from './auth.schemas.js';
 import { LoginThrottle } from './login-throttle.js';
-import { AuthSession, RefreshToken } from './session.entity.js';
+import { SessionsRepository } from './sessions.repository.js';
 
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 const INVALID_LOGIN = 'invalid username or password';
 
 @Injectable()
 export class AuthService {
-  private readonly sessions: Repository<AuthSession>;
-
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    private readonly sessions: SessionsRepository,
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
     private readonly accessTokens: AccessTokenService,
     private readonly throttle: LoginThrottle,
     private readonly bus: EventBus,
-  ) {
-    this.sessions = dataSource.getRepository(AuthSession);
-  }
+  ) {}
 
   /** Checks a username and password, with the per-account backoff; the same answer for unknown users. */
   async verifyPassword(username: string, password: string): Promise<UserAuthState> {
@@ -53,7 +48,6 @@ export class AuthService {
       userId: user.id,
       tokenVersion: user.tokenVersion,
       expiresAt: new Date(Date.now() + this.config.refreshTokenTtlSeconds * 1000),
-      revokedAt: null,
     });
     return this.tokensFor(user, sessionId);
   }
@@ -61,13 +55,12 @@ export class AuthService {
   /** Trades a refresh token for new tokens; a token presented twice ends its whole session. */
   async refresh(dto: RefreshDto): Promise<Tokens> {
     const tokenHash = hashToken(dto.refresh);
-    const outcome = await this.dataSource.transaction(async (manager) => {
-      const token = await manager.findOneBy(RefreshToken, { tokenHash });
+    const outcome = await this.sessions.transaction(async (manager) => {
+      const token = await this.sessions.findRefreshToken(manager, tokenHash);
       if (!token) return { kind: 'unknown' as const };
-      const session = await manager.findOneByOrFail(AuthSession, { id: token.sessionId });
-      const claimed = await manager.update(RefreshToken, { tokenHash, usedAt: IsNull() }, { usedAt: new Date() });
-      if (claimed.affected !== 1) {
-        await manager.update(AuthSession, { id: session.id }, { revokedAt: new Date() });
+      const session = await this.sessions.getInTransaction(manager, token.sessionId);
+      if (!(await this.sessions.claimRefreshToken(manager, tokenHash, new Date()))) {
+        await this.sessions.revoke(session.id, new Date(), manager);
         return { kind: 'reused' as const, session };
       }
       return { kind: 'fresh' as const, session };
@@ -94,14 +87,14 @@ export class AuthService {
   }
 
   async logout(auth: AuthContext): Promise<{ loggedOut: true }> {
-    await this.sessions.update({ id: auth.sessionId }, { revokedAt: new Date() });
+    await this.sessions.revoke(auth.sessionId, new Date());
     this.bus.publish('session.revoked', { sessionId: auth.sessionId, userId: auth.userId, reason: 'logged out' });
     return { loggedOut: true };
   }
 
   private async tokensFor(user: UserAuthState, sessionId: string): Promise<Tokens> {
     const refresh = randomBytes(32).toString('base64url');
-    await this.dataSource.getRepository(RefreshToken).insert({ tokenHash: hashToken(refresh), sessionId, usedAt: null });
+    await this.sessions.insertRefreshToken(hashToken(refresh), sessionId);
     const access = this.accessTokens.issue(user, sessionId);
     const view = await this.users.viewOf(user.id);
     return { bearer: access.token, expiration: new Date(access.expiresAt * 1000).toISOString(), refresh, user: view };

@@ -1,38 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type Repository } from 'typeorm';
 import { isAdmin, type AuthContext } from '../common/auth-context.js';
 import { conflict, notFound, validationFailed } from '../common/errors.js';
-import { likePattern, paginate, type ListOptions, type ListResult } from '../common/list-options.js';
+import type { ListOptions, ListResult } from '../common/list-options.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { CredentialsService } from '../credentials/credentials.service.js';
+import { isUniqueViolation } from '../database/errors.js';
 import { EventBus } from '../events/event-bus.js';
-import { Camera } from './camera.entity.js';
+import type { Camera } from './camera.entity.js';
+import { CamerasRepository, type CameraFields, type CredentialCamera, type PathCamera, type SyncTarget } from './cameras.repository.js';
 import type { CAMERA_SORT_FIELDS, CameraView, CreateCameraDto, UpdateCameraDto } from './cameras.schemas.js';
 
-const SORT_COLUMNS: Record<(typeof CAMERA_SORT_FIELDS)[number], string> = {
-  id: 'camera.id',
-  name: 'lower(camera.name)',
-  mtx_path: 'camera.mtxPath',
-  created_at: 'camera.createdAt',
-  updated_at: 'camera.updatedAt',
-};
-
-const UNIQUE_VIOLATION = '23505';
-
-/** What MediaMTX's callbacks need to know of the camera behind a path. */
-export type PathCamera = Pick<Camera, 'id' | 'name' | 'mtxPath' | 'isEnabled'>;
-
-/** What path sync needs of a camera. */
-export type SyncTarget = Pick<Camera, 'id' | 'mtxPath' | 'sourceUrl' | 'credentialId' | 'rtspTransport' | 'oauth2TokenIn' | 'isEnabled'>;
-
-/** An enabled camera pulled with a given credential. */
-export type CredentialCamera = Pick<Camera, 'id' | 'name' | 'sourceUrl'>;
-
-const FIND_CAMERA = 'SELECT camera.* FROM cameras camera WHERE camera.id = $1';
-const FIND_GRANTED_CAMERA = 'SELECT camera.* FROM cameras camera JOIN camera_grants g ON g.camera_id = camera.id AND g.user_id = $2 WHERE camera.id = $1';
+export type { CredentialCamera, PathCamera, SyncTarget } from './cameras.repository.js';
 
 /** Live status of cameras by id, supplied by the MediaMTX integration. */
 export type CameraStatusProvider = (cameras: Array<Pick<Camera, 'id' | 'mtxPath' | 'isEnabled'>>) => Promise<Map<number, NonNullable<CameraView['status']>>>;
+
 const WIRE_TO_COLUMN = {
   name: 'name',
   description: 'description',
@@ -42,25 +24,19 @@ const WIRE_TO_COLUMN = {
   rtsp_transport: 'rtspTransport',
   oauth2_token_in: 'oauth2TokenIn',
   is_enabled: 'isEnabled',
-} as const satisfies Record<keyof UpdateCameraDto, keyof Camera>;
+} as const satisfies Record<keyof UpdateCameraDto, keyof CameraFields>;
 
 @Injectable()
 export class CamerasService {
-  private readonly cameras: Repository<Camera>;
   private readonly byPath = new Map<string, Promise<PathCamera | null>>();
   private statusProvider: CameraStatusProvider | undefined;
 
-  /** Database column → entity property, for rows read with plain SQL. */
-  private readonly columns: Array<[string, string]>;
-
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    private readonly cameras: CamerasRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly credentials: CredentialsService,
     private readonly bus: EventBus,
   ) {
-    this.cameras = dataSource.getRepository(Camera);
-    this.columns = this.cameras.metadata.columns.map((column) => [column.databaseName, column.propertyName]);
     credentials.registerUsage((credentialId) => this.namesUsingCredential(credentialId));
     // A camera changed through another instance.
     bus.subscribe('feed', (event) => {
@@ -69,13 +45,7 @@ export class CamerasService {
   }
 
   async list(auth: AuthContext, options: ListOptions<(typeof CAMERA_SORT_FIELDS)[number]>): Promise<ListResult<CameraView>> {
-    const query = this.visibleTo(auth);
-    if (options.search) {
-      query.andWhere('(camera.name ILIKE :pattern OR camera.mtxPath ILIKE :pattern OR camera.description ILIKE :pattern)', {
-        pattern: likePattern(options.search),
-      });
-    }
-    const { rows, total } = await paginate(query, options, SORT_COLUMNS, 'camera.id');
+    const { rows, total } = await this.cameras.list(options, this.grantedTo(auth));
     const statuses = options.withStatus ? await this.statuses(rows) : new Map<number, CameraView['status']>();
     return { items: rows.map((row) => this.view(auth, row, statuses.get(row.id))), total, page: options.page, itemsPerPage: options.itemsPerPage };
   }
@@ -88,18 +58,16 @@ export class CamerasService {
   async create(auth: AuthContext, dto: CreateCameraDto): Promise<CameraView> {
     await this.assertCredentialExists(dto.credential_id);
     const camera = await this.uniquePath(dto.mtx_path, () =>
-      this.cameras.save(
-        this.cameras.create({
-          name: dto.name,
-          description: dto.description,
-          mtxPath: dto.mtx_path,
-          sourceUrl: dto.source_url,
-          credentialId: dto.credential_id,
-          rtspTransport: dto.rtsp_transport,
-          oauth2TokenIn: dto.oauth2_token_in,
-          isEnabled: dto.is_enabled,
-        }),
-      ),
+      this.cameras.create({
+        name: dto.name,
+        description: dto.description,
+        mtxPath: dto.mtx_path,
+        sourceUrl: dto.source_url,
+        credentialId: dto.credential_id,
+        rtspTransport: dto.rtsp_transport,
+        oauth2TokenIn: dto.oauth2_token_in,
+        isEnabled: dto.is_enabled,
+      }),
     );
     this.publish(camera, 'created', {});
     return this.view(auth, camera);
@@ -108,19 +76,19 @@ export class CamerasService {
   async update(auth: AuthContext, id: number, dto: UpdateCameraDto): Promise<CameraView> {
     const camera = await this.findVisible(auth, id);
     if (dto.credential_id !== undefined) await this.assertCredentialExists(dto.credential_id);
-    const changes: Partial<Camera> = {};
-    for (const [field, column] of Object.entries(WIRE_TO_COLUMN) as Array<[keyof UpdateCameraDto, keyof Camera]>) {
+    const changes: Partial<CameraFields> = {};
+    for (const [field, column] of Object.entries(WIRE_TO_COLUMN) as Array<[keyof UpdateCameraDto, keyof CameraFields]>) {
       if (dto[field] !== undefined) Object.assign(changes, { [column]: dto[field] });
     }
-    await this.uniquePath(dto.mtx_path, () => this.cameras.update({ id }, changes));
-    const updated = await this.cameras.findOneByOrFail({ id: camera.id });
+    await this.uniquePath(dto.mtx_path, () => this.cameras.update(id, changes));
+    const updated = await this.cameras.getById(camera.id);
     this.publish(updated, 'updated', { changed: Object.keys(dto) });
     return this.view(auth, updated);
   }
 
   async delete(auth: AuthContext, id: number): Promise<{ id: number; deleted: true }> {
     const camera = await this.findVisible(auth, id);
-    await this.cameras.delete({ id });
+    await this.cameras.delete(id);
     this.publish(camera, 'deleted', {});
     return { id, deleted: true };
   }
@@ -130,23 +98,22 @@ export class CamerasService {
   }
 
   async syncTargets(): Promise<SyncTarget[]> {
-    return this.cameras.find({
-      select: { id: true, mtxPath: true, sourceUrl: true, credentialId: true, rtspTransport: true, oauth2TokenIn: true, isEnabled: true },
-      order: { id: 'ASC' },
-    });
+    return this.cameras.syncTargets();
   }
 
   async enabledUsingCredential(credentialId: number): Promise<CredentialCamera[]> {
-    return this.cameras.find({ select: { id: true, name: true, sourceUrl: true }, where: { credentialId, isEnabled: true }, order: { id: 'ASC' } });
+    return this.cameras.enabledUsingCredential(credentialId);
   }
 
-  /** The camera behind a MediaMTX path, if any. */
-  /** Cached: every MediaMTX hook and auth callback asks; any camera write clears it. */
+  /**
+   * The camera behind a MediaMTX path, if any. Cached: every MediaMTX hook and auth callback
+   * asks; any camera write clears it.
+   */
   findByPath(mtxPath: string): Promise<PathCamera | null> {
     let found = this.byPath.get(mtxPath);
     if (!found) {
       if (this.byPath.size >= 10_000) this.byPath.clear();
-      found = this.cameras.findOne({ select: { id: true, name: true, mtxPath: true, isEnabled: true }, where: { mtxPath } });
+      found = this.cameras.findByPath(mtxPath);
       this.byPath.set(mtxPath, found);
       found.catch(() => this.byPath.delete(mtxPath));
     }
@@ -154,27 +121,18 @@ export class CamerasService {
   }
 
   async namesUsingCredential(credentialId: number): Promise<string[]> {
-    const rows = await this.cameras.find({ select: { name: true, id: true }, where: { credentialId }, order: { id: 'ASC' } });
+    const rows = await this.cameras.usingCredential(credentialId);
     return rows.map((row) => `${row.name} (camera ${row.id})`);
   }
 
   /** An admin sees every camera; a user only those granted to them, and nothing of the rest. */
-  private visibleTo(auth: AuthContext) {
-    const query = this.cameras.createQueryBuilder('camera');
-    if (!isAdmin(auth)) {
-      query.innerJoin('camera_grants', 'grant', 'grant.camera_id = camera.id AND grant.user_id = :userId', { userId: auth.userId });
-    }
-    return query;
+  private grantedTo(auth: AuthContext): number | undefined {
+    return isAdmin(auth) ? undefined : auth.userId;
   }
 
-  /** Plain SQL: this is the hot read (dashboards, Home Assistant), and the query builder costs more than the query. */
   private async findVisible(auth: AuthContext, id: number): Promise<Camera> {
-    const [row] = await (isAdmin(auth)
-      ? this.dataSource.query<Array<Record<string, unknown>>>(FIND_CAMERA, [id])
-      : this.dataSource.query<Array<Record<string, unknown>>>(FIND_GRANTED_CAMERA, [id, auth.userId]));
-    if (!row) throw notFound('camera', id);
-    const camera = new Camera();
-    for (const [column, property] of this.columns) (camera as unknown as Record<string, unknown>)[property] = row[column];
+    const camera = await this.cameras.find(id, this.grantedTo(auth));
+    if (!camera) throw notFound('camera', id);
     return camera;
   }
 
@@ -232,7 +190,7 @@ export class CamerasService {
     try {
       return await write();
     } catch (error) {
-      if ((error as { driverError?: { code?: string } }).driverError?.code === UNIQUE_VIOLATION) {
+      if (isUniqueViolation(error)) {
         throw conflict(`mtx_path ${path ?? ''} is already used by another camera`, [{ path: 'payload.mtx_path', message: 'is already used' }]);
       }
       throw error;

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from '../config/config.js';
+import { CredentialsRepository } from '../credentials/credentials.repository.js';
 import { CredentialsService } from '../credentials/credentials.service.js';
 import { SecretBox } from '../crypto/secret-box.js';
 import { openDatabase } from '../database/open-database.js';
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   const database = await openDatabase(config, logger);
   try {
     const box = new SecretBox(config);
-    const changed = await new CredentialsService(database.dataSource, box, new EventBus()).reencryptAll();
+    const changed = await new CredentialsService(new CredentialsRepository(database.dataSource), box, new EventBus()).reencryptAll();
     process.stdout.write(`re-encrypted ${changed} secret value(s) under key ${box.currentKeyId}\n`);
   } finally {
     await database.close();

@@ -1,4 +1,3 @@
-import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { z } from 'zod';
 
 export const MAX_ITEMS_PER_PAGE = 100;
@@ -19,14 +18,14 @@ export interface ListResult<T> {
   itemsPerPage: number;
 }
 
-/**
- * List options for a module whose sortable fields are `sortable` (the first is the default).
- * Numbers are coerced so that REST query strings and socket payloads share one schema.
- */
 const booleanOption = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0'])], { message: 'must be true or false' })
   .transform((value) => value === true || value === 'true' || value === '1');
 
+/**
+ * List options for a module whose sortable fields are `sortable` (the first is the default).
+ * Numbers are coerced so that REST query strings and socket payloads share one schema.
+ */
 export function listOptionsSchema<Field extends string>(sortable: readonly [Field, ...Field[]], features: { withStatus?: boolean } = {}) {
   const sortValues = sortable.flatMap((field) => [field, `-${field}`]);
   const schema = z
@@ -50,25 +49,4 @@ export function listOptionsSchema<Field extends string>(sortable: readonly [Fiel
     );
   // A list request without options lists the first page.
   return z.preprocess((value) => value ?? {}, schema);
-}
-
-/** Escapes LIKE wildcards so a search term matches literally. */
-export const likePattern = (search: string): string => `%${search.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
-
-/**
- * Orders and pages a list query and runs it. Ties are broken by `idColumn`, except when sorting
- * by it already (TypeORM keeps one direction per column).
- */
-export async function paginate<Row extends ObjectLiteral, Field extends string>(
-  query: SelectQueryBuilder<Row>,
-  options: ListOptions<Field>,
-  sortColumns: Record<Field, string>,
-  idColumn: string,
-): Promise<{ rows: Row[]; total: number }> {
-  const sortColumn = sortColumns[options.sortBy.field];
-  query.orderBy(sortColumn, options.sortBy.direction);
-  if (sortColumn !== idColumn) query.addOrderBy(idColumn, 'ASC');
-  query.skip((options.page - 1) * options.itemsPerPage).take(options.itemsPerPage);
-  const [rows, total] = await query.getManyAndCount();
-  return { rows, total };
 }

@@ -4,11 +4,12 @@ import { LOGGER } from '../logging/logger.js';
 import { CommandRegistry } from '../commands/command-registry.js';
 import { SecretBox } from '../crypto/secret-box.js';
 import { credentialsCommands } from './credentials.commands.js';
+import { CredentialsRepository } from './credentials.repository.js';
 import { CredentialsService } from './credentials.service.js';
 import { OAuth2TokenStore } from './oauth2-token.store.js';
 
 @Module({
-  providers: [CredentialsService, SecretBox, OAuth2TokenStore],
+  providers: [CredentialsRepository, CredentialsService, SecretBox, OAuth2TokenStore],
   exports: [CredentialsService, OAuth2TokenStore],
 })
 export class CredentialsModule implements OnModuleInit, OnApplicationBootstrap {

@@ -1,10 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager, type Repository } from 'typeorm';
+import { Injectable } from '@nestjs/common';
 import { conflict, notFound, validationFailed } from '../common/errors.js';
-import { likePattern, paginate, type ListOptions, type ListResult } from '../common/list-options.js';
+import type { ListOptions, ListResult } from '../common/list-options.js';
 import { SecretBox } from '../crypto/secret-box.js';
+import { isForeignKeyViolation } from '../database/errors.js';
 import { EventBus } from '../events/event-bus.js';
-import { Credential, DEFAULT_TOKEN_AUTH_METHOD, SECRET_COLUMNS, secretAad, type CredentialKind, type SecretField, type TokenAuthMethod } from './credential.entity.js';
+import { CredentialsRepository } from './credentials.repository.js';
+import { DEFAULT_TOKEN_AUTH_METHOD, SECRET_COLUMNS, secretAad, type Credential, type CredentialKind, type SecretField, type TokenAuthMethod } from './credential.entity.js';
 import type { CREDENTIAL_SORT_FIELDS, CreateCredentialDto, CredentialView, UpdateCredentialDto } from './credentials.schemas.js';
 
 /** The wire fields each kind accepts (besides `description`), secrets included. */
@@ -24,14 +25,6 @@ const KIND_SECRETS: Record<CredentialKind, readonly SecretField[]> = {
 };
 
 const PLAIN_COLUMNS = { username: 'username', client_id: 'clientId', token_url: 'tokenUrl', scope: 'scope' } as const;
-
-const SORT_COLUMNS: Record<(typeof CREDENTIAL_SORT_FIELDS)[number], string> = {
-  id: 'credential.id',
-  description: 'lower(credential.description)',
-  kind: 'credential.kind',
-  created_at: 'credential.createdAt',
-  updated_at: 'credential.updatedAt',
-};
 
 /** Names of whatever still uses a credential; cameras register one so deletion can refuse. */
 export type CredentialUsage = (credentialId: number) => Promise<string[]>;
@@ -70,23 +63,17 @@ export function toCredentialView(row: Credential): CredentialView {
 
 @Injectable()
 export class CredentialsService {
-  private readonly credentials: Repository<Credential>;
   private readonly usages: CredentialUsage[] = [];
 
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    private readonly credentials: CredentialsRepository,
     private readonly box: SecretBox,
     private readonly bus: EventBus,
-  ) {
-    this.credentials = dataSource.getRepository(Credential);
-  }
+  ) {}
 
   /** Key ids that stored secrets use but no configured key matches: those secrets cannot be read. */
   async unreadableKeyIds(): Promise<string[]> {
-    const columns = Object.values(SECRET_COLUMNS).map((column) => this.credentials.metadata.findColumnWithPropertyName(column)?.databaseName);
-    const union = columns.map((column) => `SELECT DISTINCT split_part(${column}, ':', 2) AS kid FROM credentials WHERE ${column} IS NOT NULL`).join(' UNION ');
-    const rows = await this.dataSource.query<Array<{ kid: string }>>(union);
-    return rows.map((row) => row.kid).filter((kid) => !this.box.knows(kid));
+    return (await this.credentials.secretKeyIds()).filter((kid) => !this.box.knows(kid));
   }
 
   registerUsage(usage: CredentialUsage): void {
@@ -94,9 +81,7 @@ export class CredentialsService {
   }
 
   async list(options: ListOptions<(typeof CREDENTIAL_SORT_FIELDS)[number]>): Promise<ListResult<CredentialView>> {
-    const query = this.credentials.createQueryBuilder('credential');
-    if (options.search) query.where('credential.description ILIKE :pattern', { pattern: likePattern(options.search) });
-    const { rows, total } = await paginate(query, options, SORT_COLUMNS, 'credential.id');
+    const { rows, total } = await this.credentials.list(options);
     return { items: rows.map(toCredentialView), total, page: options.page, itemsPerPage: options.itemsPerPage };
   }
 
@@ -105,30 +90,31 @@ export class CredentialsService {
   }
 
   async exists(id: number): Promise<boolean> {
-    return this.credentials.existsBy({ id });
+    return this.credentials.exists(id);
   }
 
   async create(dto: CreateCredentialDto): Promise<CredentialView> {
-    const row = await this.dataSource.transaction(async (manager) => {
+    const row = await this.credentials.transaction(async (manager) => {
       // The id is taken first because it is bound into each secret's ciphertext.
-      const [{ id }] = await manager.query<Array<{ id: number }>>(`SELECT nextval('credentials_id_seq')::int AS id`);
-      const entity = manager.create(Credential, { id, kind: dto.kind, description: dto.description });
+      const id = await this.credentials.nextId(manager);
+      const entity = this.credentials.build({ id, kind: dto.kind, description: dto.description });
       this.assign(entity, dto);
       if (dto.kind === 'oauth2') {
         entity.authState = 'pending';
         entity.nextRefreshAt = new Date();
       }
-      await manager.insert(Credential, entity);
-      return manager.findOneByOrFail(Credential, { id });
+      await this.credentials.insert(manager, entity);
+      return this.credentials.getInTransaction(manager, id);
     });
     this.publish(row, 'created', {});
     return toCredentialView(row);
   }
 
   async update(id: number, dto: UpdateCredentialDto): Promise<CredentialView> {
-    const row = await this.dataSource.transaction(async (manager) => {
+    const row = await this.credentials.transaction(async (manager) => {
       // Locked so a token refresh finishing meanwhile is not overwritten with what was read here.
-      const existing = await this.find(id, manager, true);
+      const existing = await this.credentials.findInTransaction(manager, id, true);
+      if (!existing) throw notFound('credential', id);
       this.assertFieldsFit(existing.kind, dto);
       const { kind: _kind, ...changes } = dto;
       this.assign(existing, changes);
@@ -137,8 +123,8 @@ export class CredentialsService {
         existing.nextRefreshAt = new Date();
         existing.authFailures = 0;
       }
-      await manager.save(Credential, existing);
-      return manager.findOneByOrFail(Credential, { id });
+      await this.credentials.save(manager, existing);
+      return this.credentials.getInTransaction(manager, id);
     });
     this.publish(row, 'updated', { changed: Object.keys(dto).filter((field) => field !== 'kind') });
     return toCredentialView(row);
@@ -151,10 +137,10 @@ export class CredentialsService {
       throw conflict(`credential ${id} is used by: ${users.join(', ')}`, users.map((name) => ({ path: 'cameras', message: name })));
     }
     try {
-      await this.credentials.delete({ id });
+      await this.credentials.delete(id);
     } catch (error) {
       // A camera took it up between the check and the delete.
-      if ((error as { driverError?: { code?: string } }).driverError?.code === '23503') throw conflict(`credential ${id} is in use by a camera`);
+      if (isForeignKeyViolation(error)) throw conflict(`credential ${id} is in use by a camera`);
       throw error;
     }
     this.publish(row, 'deleted', {});
@@ -173,8 +159,8 @@ export class CredentialsService {
   /** Re-encrypts every stored secret that is not under the current key; returns how many changed. */
   async reencryptAll(): Promise<number> {
     let changed = 0;
-    await this.dataSource.transaction(async (manager) => {
-      const rows = await manager.find(Credential, { lock: { mode: 'pessimistic_write' } });
+    await this.credentials.transaction(async (manager) => {
+      const rows = await this.credentials.findAllForUpdate(manager);
       for (const row of rows) {
         let dirty = false;
         for (const field of Object.keys(SECRET_COLUMNS) as SecretField[]) {
@@ -184,14 +170,14 @@ export class CredentialsService {
           dirty = true;
           changed += 1;
         }
-        if (dirty) await manager.save(Credential, row);
+        if (dirty) await this.credentials.save(manager, row);
       }
     });
     return changed;
   }
 
-  private async find(id: number, manager: EntityManager = this.dataSource.manager, forUpdate = false): Promise<Credential> {
-    const row = await manager.findOne(Credential, { where: { id }, lock: forUpdate ? { mode: 'pessimistic_write' } : undefined });
+  private async find(id: number): Promise<Credential> {
+    const row = await this.credentials.findById(id);
     if (!row) throw notFound('credential', id);
     return row;
   }

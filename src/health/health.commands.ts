@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { definePublicCommand, type ModuleCommands } from '../commands/command-registry.js';
 import { DomainError } from '../common/errors.js';
+import { databaseAnswers } from '../database/probe.js';
 import { VERSION } from '../version.js';
 
 /** How long the database gets to answer before the relay counts it as down. */
@@ -15,22 +16,6 @@ export const healthSchema = z.object({
 
 export type Health = z.infer<typeof healthSchema>;
 
-async function databaseAnswers(dataSource: DataSource): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), DATABASE_PROBE_TIMEOUT_MS);
-  });
-  try {
-    const probe = dataSource.query('SELECT 1').then(
-      () => true,
-      () => false,
-    );
-    return await Promise.race([probe, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** The `health` module: a public liveness and readiness probe (Docker HEALTHCHECK, load balancers). */
 export function healthCommands(dataSource: DataSource): ModuleCommands {
   return {
@@ -39,7 +24,7 @@ export function healthCommands(dataSource: DataSource): ModuleCommands {
       summary: 'Health of the relay: answers 200 when it and its database are up, 503 unavailable otherwise',
       result: healthSchema,
       handle: async (): Promise<Health> => {
-        if (!(await databaseAnswers(dataSource))) throw new DomainError('unavailable', 'the database does not answer');
+        if (!(await databaseAnswers(dataSource, DATABASE_PROBE_TIMEOUT_MS))) throw new DomainError('unavailable', 'the database does not answer');
         return { status: 'ok', version: VERSION, database: 'up' };
       },
     }),

@@ -15,6 +15,7 @@ import { CameraStatusService } from './camera-status.service.js';
 import { HooksService } from './hooks.service.js';
 import { MediaMtxApi } from './mediamtx-api.client.js';
 import { MediaMtxAuthService } from './mediamtx-auth.service.js';
+import { MediaMtxPathsRepository } from './mediamtx-paths.repository.js';
 import { MediaMtxController } from './mediamtx.controller.js';
 import { PathSyncService } from './path-sync.service.js';
 import { StreamState } from './stream-state.js';
@@ -24,7 +25,18 @@ import { ViewerSessions, type ViewerSession } from './viewer-sessions.js';
 @Module({
   imports: [CommandsModule, AuthModule, CamerasModule, CredentialsModule, TokensModule],
   controllers: [MediaMtxController],
-  providers: [MediaMtxApi, PathSyncService, CameraStatusService, CameraStates, CameraStatesRepository, HooksService, MediaMtxAuthService, StreamState, ViewerSessions],
+  providers: [
+    MediaMtxPathsRepository,
+    MediaMtxApi,
+    PathSyncService,
+    CameraStatusService,
+    CameraStates,
+    CameraStatesRepository,
+    HooksService,
+    MediaMtxAuthService,
+    StreamState,
+    ViewerSessions,
+  ],
   exports: [PathSyncService],
 })
 export class MediaMtxModule implements OnModuleInit {

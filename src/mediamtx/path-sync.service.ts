@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { DataSource, type Repository } from 'typeorm';
 import { CamerasService, type SyncTarget } from '../cameras/cameras.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { CredentialsService } from '../credentials/credentials.service.js';
@@ -10,7 +9,8 @@ import { Leadership } from '../jobs/leadership.service.js';
 import { LOGGER } from '../logging/logger.js';
 import { sourceWithCredential } from './camera-source.js';
 import { MediaMtxApi, MediaMtxRefused, MediaMtxUnreachable, type PathConfig } from './mediamtx-api.client.js';
-import { MediaMtxPath, type SyncState } from './mediamtx-path.entity.js';
+import type { SyncState } from './mediamtx-path.entity.js';
+import { MediaMtxPathsRepository, type PathRow } from './mediamtx-paths.repository.js';
 
 const RETRY_WHILE_UNREACHABLE_MS = 2000;
 
@@ -20,8 +20,6 @@ const touchesPath = (changed: unknown): boolean => !Array.isArray(changed) || ch
 const DEBOUNCE_MS = 50;
 // MediaMTX answers a config change before it applies it, so its path list may lag behind for a moment.
 const APPLY_LAG_MS = 2000;
-
-type PathRow = Pick<MediaMtxPath, 'name' | 'cameraId' | 'configHash' | 'state' | 'lastError'>;
 
 interface DesiredPath {
   cameraId: number;
@@ -39,7 +37,6 @@ interface DesiredPath {
  */
 @Injectable()
 export class PathSyncService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly paths: Repository<MediaMtxPath>;
   private running: Promise<void> | undefined;
   private rerun = false;
   private timer: NodeJS.Timeout | undefined;
@@ -55,14 +52,13 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Inject(DataSource) dataSource: DataSource,
+    private readonly paths: MediaMtxPathsRepository,
     private readonly api: MediaMtxApi,
     private readonly cameras: CamerasService,
     private readonly credentials: CredentialsService,
     private readonly leadership: Leadership,
     bus: EventBus,
   ) {
-    this.paths = dataSource.getRepository(MediaMtxPath);
     // Changes made through any instance reach the one that runs the sync through the feed.
     bus.subscribe('feed', (event) => {
       if (event.domain === 'camera' && (event.event === 'created' || event.event === 'deleted')) this.soon();
@@ -106,7 +102,7 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private knownRows(): Promise<Map<string, PathRow>> {
-    this.rows ??= this.paths.find().then((found) => new Map(found.map((row) => [row.name, row])));
+    this.rows ??= this.paths.findAll().then((found) => new Map(found.map((row) => [row.name, row])));
     this.rows.catch(() => (this.rows = undefined));
     return this.rows;
   }
@@ -268,12 +264,12 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async save(name: string, cameraId: number, configHash: string | null, state: SyncState, lastError: string | null): Promise<void> {
-    await this.paths.upsert({ name, cameraId, configHash, state, lastError }, ['name']);
+    await this.paths.save({ name, cameraId, configHash, state, lastError });
     (await this.knownRows()).set(name, { name, cameraId, configHash, state, lastError });
   }
 
   private async forget(name: string): Promise<void> {
-    await this.paths.delete({ name });
+    await this.paths.delete(name);
     (await this.knownRows()).delete(name);
     this.appliedAt.delete(name);
   }

@@ -1,22 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type Repository } from 'typeorm';
+import { Injectable } from '@nestjs/common';
 import { CamerasService } from '../cameras/cameras.service.js';
 import { isAdmin, type AuthContext } from '../common/auth-context.js';
 import { notFound } from '../common/errors.js';
-import { likePattern, paginate, type ListOptions, type ListResult } from '../common/list-options.js';
-import { StreamToken } from './stream-token.entity.js';
+import type { ListOptions, ListResult } from '../common/list-options.js';
+import type { StreamToken } from './stream-token.entity.js';
+import { StreamTokensRepository } from './stream-tokens.repository.js';
 import { STREAM_TOKEN_PREFIX, type CreateTokenDto, type CreatedToken, type TOKEN_SORT_FIELDS, type TokenView } from './tokens.schemas.js';
 
 const DEFAULT_LIFETIME_MS = 30 * 86_400_000;
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
-
-const SORT_COLUMNS: Record<(typeof TOKEN_SORT_FIELDS)[number], string> = {
-  id: 'token.id',
-  created_at: 'token.createdAt',
-  expires_at: 'token.expiresAt',
-  label: 'lower(token.label)',
-};
 
 export const isStreamToken = (value: string | undefined): value is string => value?.startsWith(STREAM_TOKEN_PREFIX) ?? false;
 
@@ -43,15 +36,12 @@ export type RevokeListener = (tokenId: number) => Promise<number>;
 /** Read-only tokens for one camera each (what Home Assistant and similar use). */
 @Injectable()
 export class StreamTokensService {
-  private readonly tokens: Repository<StreamToken>;
   private revokeListener: RevokeListener | undefined;
 
   constructor(
-    @Inject(DataSource) dataSource: DataSource,
+    private readonly tokens: StreamTokensRepository,
     private readonly cameras: CamerasService,
-  ) {
-    this.tokens = dataSource.getRepository(StreamToken);
-  }
+  ) {}
 
   /** Called on revocation with the token id; answers how many sessions it ended. */
   onRevoke(listener: RevokeListener): void {
@@ -59,10 +49,7 @@ export class StreamTokensService {
   }
 
   async list(auth: AuthContext, options: ListOptions<(typeof TOKEN_SORT_FIELDS)[number]>): Promise<ListResult<TokenView>> {
-    const query = this.tokens.createQueryBuilder('token');
-    if (!isAdmin(auth)) query.where('token.userId = :userId', { userId: auth.userId });
-    if (options.search) query.andWhere('token.label ILIKE :pattern', { pattern: likePattern(options.search) });
-    const { rows, total } = await paginate(query, options, SORT_COLUMNS, 'token.id');
+    const { rows, total } = await this.tokens.list(options, this.ownerOf(auth));
     return { items: rows.map(toView), total, page: options.page, itemsPerPage: options.itemsPerPage };
   }
 
@@ -74,17 +61,13 @@ export class StreamTokensService {
   async create(auth: AuthContext, dto: CreateTokenDto): Promise<CreatedToken> {
     const camera = await this.cameras.read(auth, dto.camera_id);
     const token = `${STREAM_TOKEN_PREFIX}${randomBytes(24).toString('base64url')}`;
-    const row = await this.tokens.save(
-      this.tokens.create({
-        userId: auth.userId,
-        cameraId: camera.id,
-        label: dto.label,
-        tokenHash: hashToken(token),
-        expiresAt: dto.expires_at ?? new Date(Date.now() + DEFAULT_LIFETIME_MS),
-        revokedAt: null,
-        lastUsedAt: null,
-      }),
-    );
+    const row = await this.tokens.create({
+      userId: auth.userId,
+      cameraId: camera.id,
+      label: dto.label,
+      tokenHash: hashToken(token),
+      expiresAt: dto.expires_at ?? new Date(Date.now() + DEFAULT_LIFETIME_MS),
+    });
     const rtsp = new URL(camera.urls.rtsp);
     rtsp.username = encodeURIComponent(auth.username);
     rtsp.password = token;
@@ -93,21 +76,26 @@ export class StreamTokensService {
 
   async revoke(auth: AuthContext, id: number): Promise<{ id: number; deleted: true; kicked: number }> {
     const row = await this.findVisible(auth, id);
-    if (!row.revokedAt) await this.tokens.update({ id }, { revokedAt: new Date() });
+    if (!row.revokedAt) await this.tokens.markRevoked(id, new Date());
     const kicked = (await this.revokeListener?.(id)) ?? 0;
     return { id, deleted: true, kicked };
   }
 
   /** The holder of a token that is known, not revoked and not expired; null otherwise. */
   async verify(token: string): Promise<StreamTokenHolder | null> {
-    const row = await this.tokens.findOneBy({ tokenHash: hashToken(token) });
+    const row = await this.tokens.findByHash(hashToken(token));
     if (!row || row.revokedAt !== null || row.expiresAt.getTime() <= Date.now()) return null;
-    void this.tokens.update({ id: row.id }, { lastUsedAt: new Date() }).catch(() => undefined);
+    void this.tokens.markUsed(row.id, new Date()).catch(() => undefined);
     return { tokenId: row.id, userId: row.userId, cameraId: row.cameraId };
   }
 
+  /** An admin sees every token; a user only their own, and nothing of the rest. */
+  private ownerOf(auth: AuthContext): number | undefined {
+    return isAdmin(auth) ? undefined : auth.userId;
+  }
+
   private async findVisible(auth: AuthContext, id: number): Promise<StreamToken> {
-    const row = await this.tokens.findOneBy(isAdmin(auth) ? { id } : { id, userId: auth.userId });
+    const row = await this.tokens.find(id, this.ownerOf(auth));
     if (!row) throw notFound('token', id);
     return row;
   }

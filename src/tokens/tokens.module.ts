@@ -1,12 +1,13 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { CommandRegistry } from '../commands/command-registry.js';
 import { CamerasModule } from '../cameras/cameras.module.js';
+import { StreamTokensRepository } from './stream-tokens.repository.js';
 import { StreamTokensService } from './stream-tokens.service.js';
 import { tokensCommands } from './tokens.commands.js';
 
 @Module({
   imports: [CamerasModule],
-  providers: [StreamTokensService],
+  providers: [StreamTokensRepository, StreamTokensService],
   exports: [StreamTokensService],
 })
 export class TokensModule implements OnModuleInit {

@@ -4,11 +4,12 @@ import { CamerasModule } from '../cameras/cameras.module.js';
 import { ClusterSignals } from '../events/cluster-signals.js';
 import { PasswordHasher } from './password-hasher.js';
 import { usersCommands } from './users.commands.js';
+import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
 @Module({
   imports: [CamerasModule],
-  providers: [UsersService, PasswordHasher],
+  providers: [UsersRepository, UsersService, PasswordHasher],
   exports: [UsersService, PasswordHasher],
 })
 export class UsersModule implements OnModuleInit {

@@ -1,13 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager, type Repository } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { CameraGrantsService } from '../cameras/camera-grants.service.js';
 import { isAdmin, type AuthContext, type Role } from '../common/auth-context.js';
 import { conflict, forbidden, notFound } from '../common/errors.js';
-import { likePattern, paginate, type ListOptions, type ListResult } from '../common/list-options.js';
+import type { ListOptions, ListResult } from '../common/list-options.js';
+import { isUniqueViolation } from '../database/errors.js';
 import { EventBus } from '../events/event-bus.js';
 import { PasswordHasher } from './password-hasher.js';
-import { User } from './user.entity.js';
+import type { User } from './user.entity.js';
+import { UsersRepository, type UserChanges, type ViewedUser } from './users.repository.js';
 import type { CreateUserDto, UpdateUserDto, USER_SORT_FIELDS, UserView } from './users.schemas.js';
 
 /** What authentication needs to know about a user, kept small so it can be cached. */
@@ -18,22 +19,6 @@ export interface UserAuthState {
   canLogin: boolean;
   tokenVersion: number;
 }
-
-const SORT_COLUMNS: Record<(typeof USER_SORT_FIELDS)[number], string> = {
-  id: 'user.id',
-  username: 'lower(user.username)',
-  role: 'user.role',
-  created_at: 'user.createdAt',
-  updated_at: 'user.updatedAt',
-};
-
-// Serialises every change that could leave the server without an active admin.
-const ADMIN_CHANGE_LOCK = 7_100_001;
-
-const UNIQUE_VIOLATION = '23505';
-
-/** The columns a user's public view shows. */
-type ViewedUser = Pick<User, 'id' | 'username' | 'role' | 'canLogin' | 'createdAt' | 'updatedAt'>;
 
 export function toUserView(user: ViewedUser, cameraIds: number[]): UserView {
   return {
@@ -57,21 +42,15 @@ const authState = (user: User): UserAuthState => ({
 
 @Injectable()
 export class UsersService {
-  private readonly users: Repository<User>;
-
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly grants: CameraGrantsService,
     private readonly bus: EventBus,
-  ) {
-    this.users = dataSource.getRepository(User);
-  }
+  ) {}
 
   async list(_auth: AuthContext, options: ListOptions<(typeof USER_SORT_FIELDS)[number]>): Promise<ListResult<UserView>> {
-    const query = this.users.createQueryBuilder('user');
-    if (options.search) query.where('user.username ILIKE :pattern', { pattern: likePattern(options.search) });
-    const { rows, total } = await paginate(query, options, SORT_COLUMNS, 'user.id');
+    const { rows, total } = await this.users.list(options);
     const grants = await this.grants.cameraIdsOfMany(rows.map((user) => user.id));
     return { items: rows.map((user) => toUserView(user, grants.get(user.id) ?? [])), total, page: options.page, itemsPerPage: options.itemsPerPage };
   }
@@ -89,14 +68,8 @@ export class UsersService {
 
   /** The public view of a user, or null when there is none: read on every socket handshake. */
   async findView(id: number): Promise<UserView | null> {
-    // Plain SQL, the two reads side by side.
-    const [[user], cameraIds] = await Promise.all([
-      this.dataSource.query<ViewedUser[]>(
-        'SELECT id, username, role, can_login AS "canLogin", created_at AS "createdAt", updated_at AS "updatedAt" FROM users WHERE id = $1',
-        [id],
-      ),
-      this.grants.cameraIdsOf(id),
-    ]);
+    // The two reads side by side.
+    const [user, cameraIds] = await Promise.all([this.users.findView(id), this.grants.cameraIdsOf(id)]);
     return user ? toUserView(user, cameraIds) : null;
   }
 
@@ -117,24 +90,24 @@ export class UsersService {
       throw forbidden('only an admin may change role, can_login or camera_ids');
     }
     const passwordHash = dto.password === undefined ? undefined : await this.hasher.hash(dto.password);
-    const user = await this.dataSource.transaction(async (manager) => {
+    const user = await this.users.transaction(async (manager) => {
       // Decided on the row as it is under the lock, not as it was read before the transaction.
       const accessChange = dto.role !== undefined || dto.can_login !== undefined;
-      if (dto.role === 'user' || dto.can_login === false) await manager.query('SELECT pg_advisory_xact_lock($1)', [ADMIN_CHANGE_LOCK]);
-      const current = await manager.findOne(User, { where: { id }, ...(accessChange ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+      if (dto.role === 'user' || dto.can_login === false) await this.users.lockAdminChanges(manager);
+      const current = await this.users.findInTransaction(manager, id, accessChange);
       if (!current) throw notFound('user', id);
       const losesAdmin = current.role === 'admin' && current.canLogin && (dto.role === 'user' || dto.can_login === false);
       if (losesAdmin) await this.assertAnotherActiveAdmin(manager, id, 'demote or disable');
       revokes = passwordHash !== undefined || (dto.can_login === false && current.canLogin);
-      const changes: QueryDeepPartialEntity<User> = {};
+      const changes: UserChanges = {};
       if (dto.username !== undefined) changes.username = dto.username;
       if (dto.role !== undefined) changes.role = dto.role;
       if (dto.can_login !== undefined) changes.canLogin = dto.can_login;
       if (passwordHash !== undefined) changes.passwordHash = passwordHash;
-      if (revokes) changes.tokenVersion = () => 'token_version + 1';
-      await this.uniqueUsername(dto.username, () => manager.update(User, { id }, changes));
+      if (revokes) changes.bumpTokenVersion = true;
+      await this.uniqueUsername(dto.username, () => this.users.update(manager, id, changes));
       if (dto.camera_ids !== undefined) await this.grants.replace(manager, id, dto.camera_ids);
-      return manager.findOneByOrFail(User, { id });
+      return this.users.getInTransaction(manager, id);
     });
     const view = await this.view(user);
     const changed = Object.keys(dto).filter((field) => field !== 'password');
@@ -154,9 +127,9 @@ export class UsersService {
   async delete(auth: AuthContext, id: number): Promise<{ id: number; deleted: true }> {
     if (auth.userId === id) throw forbidden('you cannot delete yourself');
     const user = await this.findVisible(auth, id);
-    await this.dataSource.transaction(async (manager) => {
+    await this.users.transaction(async (manager) => {
       if (user.role === 'admin') await this.assertAnotherActiveAdmin(manager, id, 'delete');
-      await manager.delete(User, { id });
+      await this.users.delete(manager, id);
     });
     this.bus.publish('user.revoked', { userId: id, reason: 'user deleted' });
     this.bus.publish('domain', { domain: 'users', entity: id, event: 'deleted', details: { username: user.username } });
@@ -177,25 +150,22 @@ export class UsersService {
   }
 
   async findAuthState(id: number): Promise<UserAuthState | null> {
-    const user = await this.users.findOneBy({ id });
+    const user = await this.users.findById(id);
     return user ? authState(user) : null;
   }
 
   /** The user of that name with their password hash, for a login attempt. */
   async findForLogin(username: string): Promise<(UserAuthState & { passwordHash: string }) | null> {
-    const user = await this.users
-      .createQueryBuilder('user')
-      .addSelect('user.passwordHash')
-      .where('lower(user.username) = lower(:username)', { username })
-      .getOne();
+    const user = await this.users.findForLogin(username);
     return user ? { ...authState(user), passwordHash: user.passwordHash } : null;
   }
 
   private async insert(dto: CreateUserDto): Promise<User> {
     const passwordHash = await this.hasher.hash(dto.password);
-    return this.dataSource.transaction(async (manager) => {
-      const user = manager.create(User, { username: dto.username, role: dto.role, canLogin: dto.can_login, passwordHash });
-      await this.uniqueUsername(dto.username, () => manager.save(user));
+    return this.users.transaction(async (manager) => {
+      const user = await this.uniqueUsername(dto.username, () =>
+        this.users.insert(manager, { username: dto.username, role: dto.role, canLogin: dto.can_login, passwordHash }),
+      );
       await this.grants.replace(manager, user.id, dto.camera_ids);
       return user;
     });
@@ -203,27 +173,22 @@ export class UsersService {
 
   /** A user sees only themselves; anyone else's account does not exist for them. */
   private async findVisible(auth: AuthContext, id: number): Promise<User> {
-    const user = isAdmin(auth) || auth.userId === id ? await this.users.findOneBy({ id }) : null;
+    const user = isAdmin(auth) || auth.userId === id ? await this.users.findById(id) : null;
     if (!user) throw notFound('user', id);
     return user;
   }
 
   private async assertAnotherActiveAdmin(manager: EntityManager, exceptId: number, action: string): Promise<void> {
     // Re-entrant within the transaction: update() may hold it already.
-    await manager.query('SELECT pg_advisory_xact_lock($1)', [ADMIN_CHANGE_LOCK]);
-    const others = await manager
-      .createQueryBuilder(User, 'user')
-      .where('user.role = :role AND user.canLogin AND user.id <> :id', { role: 'admin', id: exceptId })
-      .getCount();
-    if (others === 0) throw conflict(`you cannot ${action} the last admin who can log in`);
+    await this.users.lockAdminChanges(manager);
+    if ((await this.users.countOtherActiveAdmins(manager, exceptId)) === 0) throw conflict(`you cannot ${action} the last admin who can log in`);
   }
 
   private async uniqueUsername<T>(username: string | undefined, write: () => Promise<T>): Promise<T> {
     try {
       return await write();
     } catch (error) {
-      const code = (error as { driverError?: { code?: string } }).driverError?.code;
-      if (code === UNIQUE_VIOLATION) throw conflict(`username ${username ?? ''} is already taken`, [{ path: 'username', message: 'is already taken' }]);
+      if (isUniqueViolation(error)) throw conflict(`username ${username ?? ''} is already taken`, [{ path: 'username', message: 'is already taken' }]);
       throw error;
     }
   }
