@@ -1,31 +1,31 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import jwt from 'jsonwebtoken';
 import type { AuthContext } from '../common/auth-context.js';
 import { DomainError, unauthorized } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import type { UserAuthState } from '../users/users.service.js';
+import { ACCESS_TOKEN_KEY } from './access-token.key.js';
 import { AuthStateCache } from './auth-state.cache.js';
+import { accessTokenFrom, JwtStrategy, type TokenCarrier } from './jwt.strategy.js';
 
-interface AccessClaims {
-  sub: string;
-  sid: string;
-  tv: number;
-  exp: number;
+/** What passport adds to a strategy for one attempt; passport.authenticate() does the same, and more to the request. */
+interface StrategyAttempt {
+  authenticate(request: TokenCarrier): void;
+  success(user: AuthContext): void;
+  fail(challenge: unknown): void;
+  error(error: unknown): void;
 }
 
 /** Issues access tokens and decides, for every request on every transport, who is calling. */
 @Injectable()
 export class AccessTokenService {
-  // A key object made once: given a string, jsonwebtoken first tries (and fails) to parse it as a public key on every call.
-  private readonly key: KeyObject;
-
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ACCESS_TOKEN_KEY) private readonly key: KeyObject,
+    private readonly strategy: JwtStrategy,
     private readonly state: AuthStateCache,
-  ) {
-    this.key = createSecretKey(Buffer.from(config.jwtSecret, 'utf8'));
-  }
+  ) {}
 
   issue(user: UserAuthState, sessionId: string): { token: string; expiresAt: number } {
     const expiresAt = Math.floor(Date.now() / 1000) + this.config.accessTokenTtlSeconds;
@@ -38,40 +38,26 @@ export class AccessTokenService {
     return { token, expiresAt };
   }
 
-  /** Verifies signature and claims of a token, then checks the user and session are still good. */
-  async authenticate(token: string | undefined): Promise<AuthContext> {
-    if (!token) throw unauthorized();
-    let claims: AccessClaims;
-    try {
-      claims = jwt.verify(token, this.key, {
-        algorithms: ['HS256'],
-        issuer: this.config.jwtIssuer,
-        audience: this.config.jwtAudience,
-      }) as AccessClaims;
-    } catch (error) {
-      if (error instanceof jwt.TokenExpiredError) throw new DomainError('token_expired', 'the access token has expired');
-      throw unauthorized('the access token is not valid');
-    }
-    const userId = Number(claims.sub);
-    if (!Number.isInteger(userId) || typeof claims.sid !== 'string' || typeof claims.tv !== 'number') {
-      throw unauthorized('the access token is not valid');
-    }
-    return this.recheck({ userId, sessionId: claims.sid, expiresAt: claims.exp, tokenVersion: claims.tv });
+  /** Who a token handed over outright belongs to (a renewal, MediaMTX's auth callback). */
+  authenticate(token: string | undefined): Promise<AuthContext> {
+    return this.authenticateRequest({ auth: { token } });
   }
 
-  /**
-   * Re-validates an identity established earlier (a live socket's): not expired, user still
-   * allowed in with the same token version, session still open. Returns the current role.
-   */
-  async recheck(identity: Pick<AuthContext, 'userId' | 'sessionId' | 'expiresAt' | 'tokenVersion'>): Promise<AuthContext> {
-    if (identity.expiresAt * 1000 <= Date.now()) throw new DomainError('token_expired', 'the access token has expired');
-    // Both are cached promises; started together, awaited in turn (this runs on every socket request).
-    const userLookup = this.state.user(identity.userId);
-    const sessionOpen = await this.state.sessionOpen(identity.sessionId);
-    const user = await userLookup;
-    if (!user || !user.canLogin || user.tokenVersion !== identity.tokenVersion || !sessionOpen) {
-      throw unauthorized('the access token has been revoked');
-    }
-    return { ...identity, username: user.username, role: user.role };
+  /** Who sends a request, by the passport-jwt strategy: the one path by which any access token is verified. */
+  authenticateRequest(request: TokenCarrier): Promise<AuthContext> {
+    if (!accessTokenFrom(request)) return Promise.reject(unauthorized());
+    return new Promise((resolve, reject) => {
+      const attempt = Object.create(this.strategy) as StrategyAttempt;
+      attempt.success = resolve;
+      attempt.fail = (challenge) =>
+        reject(challenge instanceof jwt.TokenExpiredError ? new DomainError('token_expired', 'the access token has expired') : unauthorized('the access token is not valid'));
+      attempt.error = reject;
+      attempt.authenticate(request);
+    });
+  }
+
+  /** Re-validates a live socket's identity, from the cache. */
+  recheck(identity: Pick<AuthContext, 'userId' | 'sessionId' | 'expiresAt' | 'tokenVersion'>): Promise<AuthContext> {
+    return this.state.recheck(identity);
   }
 }

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import type { AuthContext } from '../common/auth-context.js';
+import { DomainError, unauthorized } from '../common/errors.js';
 import { EventBus, type DomainEvent, type FeedEvent } from '../events/event-bus.js';
 import { changedUserOf } from '../events/topics.js';
 import { UsersService, type UserAuthState } from '../users/users.service.js';
@@ -38,6 +40,23 @@ export class AuthStateCache {
     bus.subscribe('feed', forgetUser);
     bus.subscribe('user.revoked', ({ userId }) => this.users.delete(userId));
     bus.subscribe('session.revoked', ({ sessionId }) => this.sessions.set(sessionId, Promise.resolve(false)));
+  }
+
+  /**
+   * Re-validates an identity established earlier (a token just verified, a live socket's): not
+   * expired, user still allowed in with the same token version, session still open. Returns the
+   * current role.
+   */
+  async recheck(identity: Pick<AuthContext, 'userId' | 'sessionId' | 'expiresAt' | 'tokenVersion'>): Promise<AuthContext> {
+    if (identity.expiresAt * 1000 <= Date.now()) throw new DomainError('token_expired', 'the access token has expired');
+    // Both are cached promises; started together, awaited in turn (this runs on every socket request).
+    const userLookup = this.user(identity.userId);
+    const sessionOpen = await this.sessionOpen(identity.sessionId);
+    const user = await userLookup;
+    if (!user || !user.canLogin || user.tokenVersion !== identity.tokenVersion || !sessionOpen) {
+      throw unauthorized('the access token has been revoked');
+    }
+    return { ...identity, username: user.username, role: user.role };
   }
 
   user(id: number): Promise<UserAuthState | null> {

@@ -1,16 +1,19 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
 import { CommandRegistry } from '../commands/command-registry.js';
 import { UsersModule } from '../users/users.module.js';
+import { accessTokenKey } from './access-token.key.js';
 import { AccessTokenService } from './access-token.service.js';
 import { AuthStateCache } from './auth-state.cache.js';
 import { authCommands } from './auth.commands.js';
 import { AuthService } from './auth.service.js';
+import { JwtStrategy } from './jwt.strategy.js';
 import { LoginThrottle } from './login-throttle.js';
 import { SessionsRepository } from './sessions.repository.js';
 
 @Module({
-  imports: [UsersModule],
-  providers: [SessionsRepository, AuthStateCache, AccessTokenService, LoginThrottle, AuthService],
+  imports: [UsersModule, PassportModule.register({ defaultStrategy: 'jwt', session: false })],
+  providers: [SessionsRepository, accessTokenKey, AuthStateCache, JwtStrategy, AccessTokenService, LoginThrottle, AuthService],
   exports: [AccessTokenService, AuthService, AuthStateCache],
 })
 export class AuthModule implements OnModuleInit {

@@ -1,7 +1,6 @@
 import { Body, Controller, createParamDecorator, Delete, Get, Param, Patch, Post, Put, Query, type ExecutionContext } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AccessTokenService } from '../../auth/access-token.service.js';
-import { bearerToken } from '../../common/bearer.js';
 import { Dispatcher, type CommandRequest } from '../../commands/dispatcher.js';
 
 interface HttpExchange {
@@ -82,7 +81,7 @@ export class RestController {
     const outcome = await this.dispatcher.dispatch(request, {
       connection: `http:${address}`,
       address,
-      authenticate: () => this.accessTokens.authenticate(bearerToken(authorization)),
+      authenticate: () => this.accessTokens.authenticateRequest({ headers: { authorization } }),
       channel: null,
     });
     void reply.status(outcome.status);

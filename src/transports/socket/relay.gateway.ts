@@ -17,7 +17,6 @@ import { RateLimiter } from '../../commands/rate-limiter.js';
 import type { UserView } from '../../users/users.schemas.js';
 import { readEnvelope } from './envelope.js';
 import { EventBatch } from './event-batch.js';
-import { handshakeToken } from './handshake.js';
 import { FeedSubscriptions } from '../../feed/feed-subscriptions.js';
 import { sessionRoom, userRoom } from '../../feed/rooms.js';
 import { SlowConsumers } from './slow-consumers.js';
@@ -66,7 +65,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     this.slowConsumers.watch(server);
     // Nest guards do not run at connection time, so authentication is Socket.IO middleware.
     server.use((socket, next) => {
-      this.identify(socket as RelaySocket, handshakeToken(socket.handshake)).then(
+      this.identify(socket as RelaySocket).then(
         () => next(),
         (thrown: unknown) => {
           const error = toDomainError(thrown);
@@ -139,8 +138,8 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   }
 
   /** Authenticates a connecting socket and puts it in its rooms before it can receive anything. */
-  private async identify(socket: RelaySocket, token: string | undefined): Promise<void> {
-    const auth = await this.accessTokens.authenticate(token);
+  private async identify(socket: RelaySocket): Promise<void> {
+    const auth = await this.accessTokens.authenticateRequest(socket.handshake);
     socket.data.topics = undefined;
     await socket.join([userRoom(auth.userId), sessionRoom(auth.sessionId)]);
     const placed = await this.placeByAccess(socket, auth);
