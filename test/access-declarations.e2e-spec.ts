@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startServer, type TestServer } from './support/test-server.js';
+import { connectSocket, rpc, startServer, type TestServer } from './support/test-server.js';
+import { send } from './support/wire.js';
 
 type Access = 'public' | 'authenticated' | 'admin';
 
 /**
- * Who may call each command. This table is the reviewed list: a command added, removed or
- * re-declared without changing it here fails this test.
+ * Who may call each command over REST. This table is the reviewed list: a command added, removed
+ * or re-declared without changing it here fails this test.
  */
 const EXPECTED_ACCESS: Record<string, Access> = {
   'auth.create': 'public',
   'auth.refresh': 'public',
-  'auth.update': 'authenticated',
   'auth.delete': 'authenticated',
   'cameras.list': 'authenticated',
   'cameras.read': 'authenticated',
@@ -24,12 +24,7 @@ const EXPECTED_ACCESS: Record<string, Access> = {
   'credentials.delete': 'admin',
   'health.list': 'public',
   'logs.list': 'admin',
-  'logs.update': 'admin',
-  'logs.delete': 'admin',
   'messages.create': 'admin',
-  'subscriptions.create': 'authenticated',
-  'subscriptions.delete': 'authenticated',
-  'subscriptions.list': 'authenticated',
   'system.read': 'authenticated',
   'tokens.list': 'authenticated',
   'tokens.read': 'authenticated',
@@ -40,6 +35,16 @@ const EXPECTED_ACCESS: Record<string, Access> = {
   'users.create': 'admin',
   'users.update': 'authenticated',
   'users.delete': 'admin',
+};
+
+/** The commands that only work on a live socket: left out of the OpenAPI document, with their access. */
+const SOCKET_ONLY_ACCESS: Record<string, Exclude<Access, 'public'>> = {
+  'auth.update': 'authenticated',
+  'logs.update': 'admin',
+  'logs.delete': 'admin',
+  'subscriptions.list': 'authenticated',
+  'subscriptions.create': 'authenticated',
+  'subscriptions.delete': 'authenticated',
 };
 
 interface Route {
@@ -126,6 +131,26 @@ describe('access declarations', () => {
         status: 403,
         error: 'forbidden',
       });
+    }
+  });
+
+  it('keeps the socket-only commands on the socket, with their access, and refuses them over REST', async () => {
+    const { bearer: admin } = await server.login();
+    const created = await server.http('POST', '/api/users', { token: admin, body: { username: 'socket-viewer', password: 'viewer-password-1' } });
+    expect(created.status).toBe(201);
+    const { bearer: user } = await server.login('socket-viewer', 'viewer-password-1');
+    const socket = await connectSocket(server.url, { auth: { token: user } });
+    try {
+      for (const [name, access] of Object.entries(SOCKET_ONLY_ACCESS)) {
+        const [module, command] = name.split('.');
+        const answer = await rpc(socket, { module, command, payload: {} });
+        const code = answer?.error?.code as string | undefined;
+        expect({ name, forbidden: code === 'forbidden', known: code !== 'not_found' }).toEqual({ name, forbidden: access === 'admin', known: true });
+        const overRest = await send(server, 'rest', { token: admin }, { module, command, payload: {} });
+        expect({ name, status: overRest.status, code: overRest.body?.error?.code }).toEqual({ name, status: 400, code: 'validation_failed' });
+      }
+    } finally {
+      socket.close();
     }
   });
 });

@@ -1,17 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { Server, Socket } from 'socket.io';
 import type { Role } from '../common/auth-context.js';
+import type { ClientToServerEvents, ServerToClientEvents, TopicPayload } from '../contract/socket-events.js';
 import { audiencesOf, cameraAudience, deliveryRooms, feedRooms } from '../events/audience.js';
 import { EventBus, type FeedEvent } from '../events/event-bus.js';
 import { ALL_TOPICS, TOPIC_EVENTS, type TopicPattern } from '../events/topics.js';
 import { LogStream } from '../logging/log-stream.js';
 import { leaveFeedRooms, moveToFeedRooms, userRoom, type RoomMember } from './rooms.js';
-
-/** What a topic event carries on the wire. */
-export interface TopicPayload extends Omit<FeedEvent, 'audiences'> {
-  /** Set on state sent because a socket subscribed, rather than because something happened. */
-  retained?: true;
-}
 
 /** Events encoded once for all the sockets they go to; the Socket.IO transport supplies the encoding. */
 export interface EncodedEvents {
@@ -78,7 +73,7 @@ export class TopicFeed {
     bus.subscribe('access.changed', ({ userId, role, cameraIds }) => void this.regroup(userId, role, audiencesOf(userId, role, cameraIds)));
   }
 
-  attach(server: Server, encode: EventEncoder): void {
+  attach(server: Server<ClientToServerEvents, ServerToClientEvents>, encode: EventEncoder): void {
     this.server = server;
     this.encode = encode;
     this.logs.attach((rooms, entry) => server.to(rooms).emit('log', entry));

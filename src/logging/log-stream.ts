@@ -1,16 +1,6 @@
 import { Writable } from 'node:stream';
+import type { LogEntry } from '../contract/socket-events.js';
 import { LOG_LEVEL_NUMBERS } from './logger.js';
-
-/** One log line as the `log` event and `logs list` carry it (NestMTX's shape). */
-export interface LogEntry {
-  hostname: string;
-  level: number;
-  msg: string;
-  pid: number;
-  service: string;
-  time: number;
-  timestamp: string;
-}
 
 export const LEVEL_NUMBERS = Object.values(LOG_LEVEL_NUMBERS);
 export const logRoom = (level: number): string => `logs:${level}`;

@@ -1,4 +1,5 @@
 import type { Socket } from 'socket.io-client';
+import { restPath, restRoutesOf } from '../../src/transports/rest/rest-routes.ts';
 import { connectSocket, rpc, type TestServer } from './test-server.js';
 
 /** What a client asks, whatever the transport. */
@@ -27,15 +28,7 @@ export interface Caller {
 
 let counter = 0;
 
-const REST_ROUTES: Record<string, { method: string; withEntity: boolean }> = {
-  list: { method: 'GET', withEntity: false },
-  create: { method: 'POST', withEntity: false },
-  read: { method: 'GET', withEntity: true },
-  update: { method: 'PUT', withEntity: true },
-  delete: { method: 'DELETE', withEntity: true },
-};
-
-/** Sends one request over REST (the route DESIGN.md names for the command) or as a socket `request`. */
+/** Sends one request over REST (the command's first route in the REST table) or as a socket `request`. */
 export async function send<T = any>(server: TestServer, transport: Transport, caller: Caller, request: WireRequest): Promise<WireAnswer<T>> {
   if (transport === 'socket') {
     caller.socket ??= await connectSocket(server.url, { auth: { token: caller.token } });
@@ -43,16 +36,14 @@ export async function send<T = any>(server: TestServer, transport: Transport, ca
     const body = await rpc<any>(caller.socket, { ...request, requestId });
     return { status: body?.error?.status, body, requestId };
   }
-  const route = REST_ROUTES[request.command];
-  if (!route) throw new Error(`no REST route for ${request.command}`);
-  let path = `/api/${request.module}`;
-  if (route.withEntity && request.entity !== undefined) path += `/${encodeURIComponent(String(request.entity))}`;
-  if (request.command === 'list' && request.payload) {
+  const [route] = restRoutesOf(request.module, request.command, request.entity !== undefined);
+  if (!route) throw new Error(`no REST route for ${request.module}.${request.command}`);
+  let path = restPath(route, request.module, encodeURIComponent(String(request.entity)));
+  if (route.payload === 'query' && request.payload) {
     const query = new URLSearchParams(Object.entries(request.payload).map(([key, value]): [string, string] => [key, String(value)]));
     path += `?${query.toString()}`;
   }
-  const withBody = request.command === 'create' || request.command === 'update';
-  const answer = await server.http<T>(route.method, path, { token: caller.token, body: withBody ? request.payload : undefined });
+  const answer = await server.http<T>(route.method, path, { token: caller.token, body: route.payload === 'body' ? request.payload : undefined });
   return { status: answer.status, body: answer.body, requestId: undefined };
 }
 

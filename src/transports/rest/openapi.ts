@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ERROR_STATUS } from '../../common/errors.js';
 import { CommandRegistry, type CommandDefinition } from '../../commands/command-registry.js';
+import { restPath, restRoutesOf, SOCKET_ONLY_COMMANDS, type RestRoute } from './rest-routes.js';
 
 type JsonSchema = Record<string, unknown>;
 type Operation = Record<string, unknown>;
@@ -31,36 +32,14 @@ const errorSchema: JsonSchema = {
   },
 };
 
-/** Where each command lives on REST; commands beyond the five verbs are `POST /api/<module>/<command>`. */
-function restRoutes(module: string, command: string, definition: CommandDefinition): Array<{ method: string; path: string }> {
-  const item = definition.entity ? `/api/${module}/{id}` : `/api/${module}`;
-  switch (command) {
-    case 'list':
-      return [{ method: 'get', path: `/api/${module}` }];
-    case 'read':
-      return [{ method: 'get', path: item }];
-    case 'create':
-      return [{ method: 'post', path: `/api/${module}` }];
-    case 'update':
-      return [
-        { method: 'put', path: item },
-        { method: 'patch', path: item },
-      ];
-    case 'delete':
-      return [{ method: 'delete', path: item }];
-    default:
-      return [{ method: 'post', path: `/api/${module}/${command}` }];
-  }
-}
-
-function operation(module: string, command: string, definition: CommandDefinition): Operation {
+function operation(module: string, command: string, definition: CommandDefinition, route: RestRoute): Operation {
   const parameters: unknown[] = [];
   if (definition.entity) parameters.push({ name: 'id', in: 'path', required: true, schema: jsonSchema(definition.entity, 'input') });
   let requestBody: unknown;
-  if (definition.payload && command === 'list') {
+  if (definition.payload && route.payload === 'query') {
     const properties = (jsonSchema(definition.payload, 'input').properties ?? {}) as Record<string, JsonSchema>;
     for (const [name, schema] of Object.entries(properties)) parameters.push({ name, in: 'query', required: false, schema });
-  } else if (definition.payload) {
+  } else if (definition.payload && route.payload === 'body') {
     requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(definition.payload, 'input') } } };
   }
   const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
@@ -86,17 +65,20 @@ function operation(module: string, command: string, definition: CommandDefinitio
   };
 }
 
-/** The OpenAPI document of the REST API, built from the command registry so it cannot drift from the code. */
+/** The OpenAPI document of the REST API: the REST routes of every registered command that works over HTTP. */
 export function buildOpenApiDocument(registry: CommandRegistry, version: string) {
   const paths: Record<string, Record<string, Operation>> = {};
   for (const { module, command, definition } of registry.entries()) {
-    for (const route of restRoutes(module, command, definition)) {
-      paths[route.path] ??= {};
-      const routeOperation = operation(module, command, definition);
-      // PATCH is an alias of PUT; OpenAPI wants every operationId unique.
-      if (route.method === 'patch') routeOperation.operationId = `${module}.${command}.patch`;
-      paths[route.path][route.method] = routeOperation;
-    }
+    if (SOCKET_ONLY_COMMANDS.has(`${module}.${command}`)) continue;
+    restRoutesOf(module, command, definition.entity !== undefined).forEach((route, index) => {
+      const path = restPath(route, module);
+      const method = route.method.toLowerCase();
+      const routeOperation = operation(module, command, definition, route);
+      // OpenAPI wants every operationId unique: a command's further routes (PATCH beside PUT) name their method.
+      if (index > 0) routeOperation.operationId = `${module}.${command}.${method}`;
+      paths[path] ??= {};
+      paths[path][method] = routeOperation;
+    });
   }
   return {
     openapi: '3.1.0',

@@ -1,89 +1,67 @@
-import { Body, Controller, createParamDecorator, Delete, Get, Param, Patch, Post, Put, Query, type ExecutionContext } from '@nestjs/common';
+import { Controller, createParamDecorator, Delete, Get, Patch, Post, Put, type ExecutionContext } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AccessTokenService } from '../../auth/access-token.service.js';
-import { Dispatcher, type CommandRequest } from '../../commands/dispatcher.js';
+import { Dispatcher } from '../../commands/dispatcher.js';
+import { REST_PREFIX, restPaths, restRouteAt, type HttpMethod } from './rest-routes.js';
 
 interface HttpExchange {
-  authorization: string | undefined;
-  address: string;
+  request: FastifyRequest;
   reply: FastifyReply;
 }
 
-/** The parts of the HTTP exchange a dispatch needs: the caller's credentials and where to put the status. */
 const Exchange = createParamDecorator(
-  (_: unknown, context: ExecutionContext): HttpExchange => {
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    return { authorization: request.headers.authorization, address: request.ip, reply: context.switchToHttp().getResponse<FastifyReply>() };
-  },
+  (_: unknown, context: ExecutionContext): HttpExchange => ({
+    request: context.switchToHttp().getRequest<FastifyRequest>(),
+    reply: context.switchToHttp().getResponse<FastifyReply>(),
+  }),
 );
 
-/** REST face of the command registry: each route is one dispatch. */
-@Controller('api')
+/** REST face of the command registry: the routes of `REST_ROUTES`, each one dispatch. */
+@Controller(REST_PREFIX)
 export class RestController {
   constructor(
     private readonly dispatcher: Dispatcher,
     private readonly accessTokens: AccessTokenService,
   ) {}
 
-  @Post('auth/refresh')
-  refresh(@Body() payload: unknown, @Exchange() exchange: HttpExchange) {
-    return this.run({ module: 'auth', command: 'refresh', payload }, exchange);
+  @Get(restPaths('GET'))
+  get(@Exchange() exchange: HttpExchange) {
+    return this.run('GET', exchange);
   }
 
-  @Get(':module')
-  list(@Param('module') module: string, @Query() payload: unknown, @Exchange() exchange: HttpExchange) {
-    return this.run({ module, command: 'list', payload }, exchange);
+  @Post(restPaths('POST'))
+  post(@Exchange() exchange: HttpExchange) {
+    return this.run('POST', exchange);
   }
 
-  @Get(':module/:id')
-  read(@Param('module') module: string, @Param('id') entity: string, @Exchange() exchange: HttpExchange) {
-    return this.run({ module, command: 'read', entity }, exchange);
+  @Put(restPaths('PUT'))
+  put(@Exchange() exchange: HttpExchange) {
+    return this.run('PUT', exchange);
   }
 
-  @Post(':module')
-  create(@Param('module') module: string, @Body() payload: unknown, @Exchange() exchange: HttpExchange) {
-    return this.run({ module, command: 'create', payload }, exchange);
+  @Patch(restPaths('PATCH'))
+  patch(@Exchange() exchange: HttpExchange) {
+    return this.run('PATCH', exchange);
   }
 
-  @Put(':module/:id')
-  update(@Param('module') module: string, @Param('id') entity: string, @Body() payload: unknown, @Exchange() exchange: HttpExchange) {
-    return this.run({ module, command: 'update', entity, payload }, exchange);
+  @Delete(restPaths('DELETE'))
+  delete(@Exchange() exchange: HttpExchange) {
+    return this.run('DELETE', exchange);
   }
 
-  @Patch(':module/:id')
-  patch(@Param('module') module: string, @Param('id') entity: string, @Body() payload: unknown, @Exchange() exchange: HttpExchange) {
-    return this.update(module, entity, payload, exchange);
-  }
-
-  @Delete(':module/:id')
-  delete(@Param('module') module: string, @Param('id') entity: string, @Exchange() exchange: HttpExchange) {
-    return this.run({ module, command: 'delete', entity }, exchange);
-  }
-
-  /** An update that addresses no entity, such as `auth` and `logs` updates (Socket.IO only: REST gets the same clear refusal). */
-  @Put(':module')
-  updateCurrent(@Param('module') module: string, @Body() payload: unknown, @Exchange() exchange: HttpExchange) {
-    return this.run({ module, command: 'update', payload }, exchange);
-  }
-
-  @Patch(':module')
-  patchCurrent(@Param('module') module: string, @Body() payload: unknown, @Exchange() exchange: HttpExchange) {
-    return this.run({ module, command: 'update', payload }, exchange);
-  }
-
-  /** A delete that needs no entity, such as `DELETE /api/auth` (log out). */
-  @Delete(':module')
-  deleteCurrent(@Param('module') module: string, @Exchange() exchange: HttpExchange) {
-    return this.run({ module, command: 'delete' }, exchange);
-  }
-
-  private async run(request: CommandRequest, { authorization, address, reply }: HttpExchange): Promise<unknown> {
-    const outcome = await this.dispatcher.dispatch(request, {
-      connection: `http:${address}`,
-      address,
-      authenticate: () => this.accessTokens.authenticateRequest({ headers: { authorization } }),
-      channel: null,
-    });
+  private async run(method: HttpMethod, { request, reply }: HttpExchange): Promise<unknown> {
+    const route = restRouteAt(method, request.routeOptions.url);
+    const params = request.params as { module?: string; id?: string };
+    const payload = route.payload === 'query' ? request.query : route.payload === 'body' ? request.body : undefined;
+    const outcome = await this.dispatcher.dispatch(
+      { module: route.module ?? params.module ?? '', command: route.command, entity: route.entity ? params.id : undefined, payload },
+      {
+        connection: `http:${request.ip}`,
+        address: request.ip,
+        authenticate: () => this.accessTokens.authenticateRequest({ headers: { authorization: request.headers.authorization } }),
+        channel: null,
+      },
+    );
     void reply.status(outcome.status);
     return outcome.body;
   }

@@ -6,9 +6,10 @@ import type { LiveChannel } from '../../commands/command-registry.js';
 import { Dispatcher } from '../../commands/dispatcher.js';
 import { AccessTokenService } from '../../auth/access-token.service.js';
 import type { AuthContext } from '../../common/auth-context.js';
-import { errorBody, toDomainError } from '../../common/errors.js';
+import { errorBody, toDomainError, type ErrorBody } from '../../common/errors.js';
 import { TEST_SEAMS, type TestSeams } from '../../common/test-seams.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import type { Answer, ClientToServerEvents, Pong, ServerToClientEvents } from '../../contract/socket-events.js';
 import { audiencesOf } from '../../events/audience.js';
 import { EventBus } from '../../events/event-bus.js';
 import { EventLog } from '../../events/event-log.service.js';
@@ -32,17 +33,19 @@ interface SocketData extends FeedSocketData {
   strikes: number;
 }
 
-type RelaySocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>;
-type Acknowledge = (body: unknown) => void;
+type RelayServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type Acknowledge = (answer: Answer) => void;
+/** Where an answer goes: the requestId's event, or `failure` when none could be read. */
+type Reply = { requestId: string; body: Answer } | { requestId: undefined; body: ErrorBody };
 /** A socket placed by what was read of its user. */
 type Placed = { auth: AuthContext; user: UserView };
-type AnySocket = { emit(event: string, ...args: unknown[]): unknown };
 
 /** Socket.IO face of the command registry: `request` in, one answer out on the requestId event and the ack. */
 @WebSocketGateway()
 export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown, OnApplicationShutdown {
   @WebSocketServer()
-  private server!: Server;
+  private server!: RelayServer;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -60,12 +63,12 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     @Inject(TEST_SEAMS) private readonly seams: TestSeams,
   ) {}
 
-  afterInit(server: Server): void {
+  afterInit(server: RelayServer): void {
     this.topics.attach(server, (io, events) => EventBatch.encode(io, events));
     this.slowConsumers.watch(server);
     // Nest guards do not run at connection time, so authentication is Socket.IO middleware.
     server.use((socket, next) => {
-      this.identify(socket as RelaySocket).then(
+      this.identify(socket).then(
         () => next(),
         (thrown: unknown) => {
           const error = toDomainError(thrown);
@@ -91,18 +94,18 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     socket.on('request', (...args: unknown[]) => {
       const acknowledge = typeof args.at(-1) === 'function' ? (args.pop() as Acknowledge) : undefined;
       this.handleRequest(socket, channel, args[0]).then(
-        ({ requestId, body }) => this.answer(socket, requestId, acknowledge, body),
+        (reply) => this.answer(socket, reply, acknowledge),
         (thrown: unknown) => {
           this.logger.error({ err: thrown }, 'socket request failed outside the dispatcher');
-          this.answer(socket, undefined, acknowledge, errorBody(toDomainError(thrown)));
+          this.answer(socket, { requestId: undefined, body: errorBody(toDomainError(thrown)) }, acknowledge);
         },
       );
     });
     socket.on('ping', (...args: unknown[]) => {
-      const pong = { time: new Date().toISOString() };
+      const pong: Pong = { time: new Date().toISOString() };
       const acknowledge = args.at(-1);
-      (socket as unknown as AnySocket).emit('pong', pong);
-      if (typeof acknowledge === 'function') (acknowledge as Acknowledge)(pong);
+      socket.emit('pong', pong);
+      if (typeof acknowledge === 'function') (acknowledge as (pong: Pong) => void)(pong);
     });
     this.sessions.opened(socket, socket.data.auth, socket.data.coveredFrom, socket.data.user);
     // Only `init` needs it; a socket is kept for hours.
@@ -124,9 +127,12 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   }
 
   /** Validates the envelope and dispatches; returns where and what to answer. */
-  async handleRequest(socket: RelaySocket, channel: LiveChannel, raw: unknown): Promise<{ requestId: string | undefined; body: unknown }> {
+  async handleRequest(socket: RelaySocket, channel: LiveChannel, raw: unknown): Promise<Reply> {
     const envelope = readEnvelope(raw);
-    if (!envelope.ok) return { requestId: envelope.requestId, body: errorBody(envelope.error, envelope.context) };
+    if (!envelope.ok) {
+      const body = errorBody(envelope.error, envelope.context);
+      return envelope.requestId === undefined ? { requestId: undefined, body } : { requestId: envelope.requestId, body };
+    }
     const outcome = await this.dispatcher.dispatch(envelope.request, {
       connection: socket.id,
       address: socket.handshake.address,
@@ -171,14 +177,8 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   }
 
   /**
-   * Reads the user and puts the socket in the rooms their access allows, then rechecks the
-   * token; again while a change to the user was heard meanwhile. Such a change (a grant, a role,
-   * a revocation, a rename) reached none of the socket's rooms, since a connecting socket
-   * receives nothing, or its outcome was read before: what was read may be stale. The role
-   * comes from the user read here, not from the cached token check, which may lag a change
-   * made on another instance. A connected socket (a renewal) may go away meanwhile: once
-   * `abandon` says so it is left alone (joining would leave a dead id in the rooms); a
-   * handshake's socket is not connected yet and has none.
+   * Puts the socket in the rooms its user's access allows, again while the user changed meanwhile:
+   * that change reached none of the socket's rooms, so what was read may be stale.
    */
   private placeByAccess(socket: RelaySocket, auth: AuthContext): Promise<Placed>;
   private placeByAccess(socket: RelaySocket, auth: AuthContext, abandon: () => boolean): Promise<Placed | undefined>;
@@ -199,13 +199,14 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     socket.data.strikes = accepted ? 0 : socket.data.strikes + 1;
     if (socket.data.strikes < this.config.rateLimits.strikes) return;
     this.logger.warn({ userId: socket.data.auth.userId, socket: socket.id }, 'socket kept exceeding its rate limit; disconnecting');
-    (socket as unknown as AnySocket).emit('system:disconnect', { reason: 'rate_limited', message: 'too many requests after being told to slow down' });
+    socket.emit('system:disconnect', { reason: 'rate_limited', message: 'too many requests after being told to slow down' });
     socket.disconnect(true);
   }
 
-  private answer(socket: RelaySocket, requestId: string | undefined, acknowledge: Acknowledge | undefined, body: unknown): void {
-    (socket as unknown as AnySocket).emit(requestId ?? 'failure', body);
-    acknowledge?.(body);
+  private answer(socket: RelaySocket, reply: Reply, acknowledge: Acknowledge | undefined): void {
+    if (reply.requestId === undefined) socket.emit('failure', reply.body);
+    else socket.emit(reply.requestId, reply.body);
+    acknowledge?.(reply.body);
   }
 
   private endSessions(room: string, reason: string): void {

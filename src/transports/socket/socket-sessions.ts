@@ -4,17 +4,14 @@ import type { Socket } from 'socket.io';
 import type { AuthContext } from '../../common/auth-context.js';
 import { unauthorized } from '../../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import type { ClientToServerEvents, OnlineUser, ServerToClientEvents } from '../../contract/socket-events.js';
 import { EventBus } from '../../events/event-bus.js';
 import { LOGGER } from '../../logging/logger.js';
 import type { UserView } from '../../users/users.schemas.js';
 import { UsersService } from '../../users/users.service.js';
 import { VERSION } from '../../version.js';
 
-export interface OnlineUser {
-  id: number;
-  username: string;
-  sockets: number;
-}
+type SessionSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
 // setTimeout cannot wait longer than this (about 24.8 days).
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -36,7 +33,7 @@ export class SocketSessions {
   ) {}
 
   /** `seq` is the last event delivered before the socket connected: it receives every one after. */
-  opened(socket: Socket, auth: AuthContext, seq: number, user: UserView | undefined): void {
+  opened(socket: SessionSocket, auth: AuthContext, seq: number, user: UserView | undefined): void {
     this.scheduleExpiry(socket, auth);
     const entry = this.online.get(auth.userId) ?? { id: auth.userId, username: auth.username, sockets: 0 };
     entry.sockets += 1;
@@ -58,7 +55,7 @@ export class SocketSessions {
     return user;
   }
 
-  closed(socket: Socket, auth: AuthContext): void {
+  closed(socket: SessionSocket, auth: AuthContext): void {
     this.clearExpiry(socket.id);
     const entry = this.online.get(auth.userId);
     if (!entry) return;
@@ -73,7 +70,7 @@ export class SocketSessions {
   }
 
   /** `session:expiring` ahead of the token's expiry, then `session:expired` and a disconnect. */
-  scheduleExpiry(socket: Socket, auth: AuthContext): void {
+  scheduleExpiry(socket: SessionSocket, auth: AuthContext): void {
     this.clearExpiry(socket.id);
     if (!socket.connected) return;
     const expiresAtMs = auth.expiresAt * 1000;

@@ -1,0 +1,102 @@
+// The Socket.IO contract, both ways: what a client may emit and what the server emits. Types
+// only, and every import is a type import, so a client can use it without loading the server.
+import type { ErrorBody } from '../common/errors.js';
+import type { TOPIC_EVENTS, TopicDomain } from '../events/topics.js';
+import type { UserView } from '../users/users.schemas.js';
+
+/** A `request`: the command to run, and the event its answer comes back on. */
+export interface RequestEnvelope {
+  module: string;
+  command: string;
+  /** The event the answer is emitted on, and the `context.requestId` of an error. */
+  requestId: string;
+  entity?: string | number;
+  payload?: unknown;
+}
+
+/** A command's result, or an `ErrorBody`. */
+export type Answer = unknown;
+
+export interface Pong {
+  time: string;
+}
+
+export interface OnlineUser {
+  id: number;
+  username: string;
+  sockets: number;
+}
+
+/** The first event of every connection. */
+export interface InitPayload {
+  user?: UserView;
+  server: { version: string; time: string };
+  /** The last event seq delivered before the socket connected: it receives every one after. */
+  seq: number;
+  /** Admins only. */
+  usersOnline?: OnlineUser[];
+}
+
+/** One log line as the `log` event and `logs list` carry it (NestMTX's shape). */
+export interface LogEntry {
+  hostname: string;
+  level: number;
+  msg: string;
+  pid: number;
+  service: string;
+  time: number;
+  timestamp: string;
+}
+
+/** What a topic event carries. */
+export interface TopicPayload {
+  domain: TopicDomain;
+  entity: number | null;
+  event: string;
+  details: Record<string, unknown>;
+  at: string;
+  /** Null only when the event could not be stored (the database was unreachable). */
+  seq: number | null;
+  /** Set on state sent because a socket subscribed, rather than because something happened. */
+  retained?: true;
+}
+
+/** `system:message` also carries its details at the top level. */
+export interface SystemMessagePayload extends TopicPayload {
+  message: string;
+  from: string;
+}
+
+/** `<domain>:<event>` and `<domain>:*` for every topic event, and the catch-all `nestmtx:*`. */
+export type TopicEventName = { [D in TopicDomain]: `${D}:${(typeof TOPIC_EVENTS)[D][number]}` | `${D}:*` }[TopicDomain] | 'nestmtx:*';
+
+type TopicEvents = { [E in TopicEventName]: (payload: E extends 'system:message' ? SystemMessagePayload : TopicPayload) => void };
+
+// Compared as a method is, so that the named events' narrower listeners fit beside this index.
+type AnswerListener = { listener(answer: Answer): void }['listener'];
+
+export interface ClientToServerEvents {
+  /** The envelope, or a JSON string of one. */
+  request: (envelope: RequestEnvelope | string, acknowledge?: (answer: Answer) => void) => void;
+  ping: (acknowledge?: (pong: Pong) => void) => void;
+}
+
+export interface ServerToClientEvents extends TopicEvents {
+  init: (payload: InitPayload) => void;
+  /** The answer to a request whose requestId could not be read. */
+  failure: (error: ErrorBody) => void;
+  pong: (pong: Pong) => void;
+  /** The live log stream (`logs update`). */
+  log: (entry: LogEntry) => void;
+  'session:revoked': (payload: { reason: string }) => void;
+  /** Ahead of the access token's expiry; `auth update` carries on under a fresh one. */
+  'session:expiring': (payload: { expiresAt: string }) => void;
+  /** The access token expired; the server disconnects. */
+  'session:expired': (payload: { expiresAt: string }) => void;
+  /** The server is stopping; reconnect after a while. */
+  'system:shutdown': (payload: { reconnectAfterMs: number }) => void;
+  /** Why the server is about to disconnect this socket. */
+  'system:disconnect': (payload: { reason: 'rate_limited'; message: string }) => void;
+  /** The answer to a request, on the event its requestId names. */
+  [requestId: string]: AnswerListener;
+}
