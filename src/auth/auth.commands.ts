@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineCommand, definePublicCommand, requireChannel, type ModuleCommands } from '../commands/command-registry.js';
+import { defineCommand, definePublicCommand, defineSocketCommand, type ModuleCommands } from '../commands/command-registry.js';
 import { loginSchema, refreshSchema, renewSchema, tokensSchema } from './auth.schemas.js';
 import type { AuthService } from './auth.service.js';
 
@@ -22,15 +22,14 @@ export function authCommands(auth: AuthService): ModuleCommands {
       loginLimited: true,
       handle: ({ payload }) => auth.refresh(payload),
     }),
-    update: defineCommand({
+    update: defineSocketCommand({
       access: 'authenticated',
       summary: 'Socket.IO only: carry on under a fresh access token of the same user, without reconnecting',
       payload: renewSchema,
       result: z.object({ expiration: z.string() }),
       handle: async ({ auth: caller, payload, channel }) => {
-        const live = requireChannel(channel);
         const next = await auth.verifyRenewal(caller, payload.token);
-        await live.renew(next);
+        await channel.renew(next);
         return { expiration: new Date(next.expiresAt * 1000).toISOString() };
       },
     }),

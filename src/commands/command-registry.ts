@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { z } from 'zod';
 import type { AuthContext } from '../common/auth-context.js';
-import { validationFailed } from '../common/errors.js';
 
 /** Who may call a command. Every command declares one: there is no default. */
 export type Access = 'public' | 'authenticated' | 'admin';
@@ -27,22 +26,16 @@ export interface LiveChannel {
   unsubscribe(topics: string[]): Promise<string[]>;
 }
 
-/** The live channel of a socket request; commands that need one refuse REST with a clear error. */
-export function requireChannel(channel: LiveChannel | null): LiveChannel {
-  if (!channel) throw validationFailed([{ path: 'command', message: 'is only available over a Socket.IO connection' }], 'this command needs a socket');
-  return channel;
-}
-
 /** What a command receives once the envelope has been validated and the caller authorised. */
-export interface CommandInput<Payload, Entity, Auth> {
+export interface CommandInput<Payload, Entity, Auth, Channel = LiveChannel | null> {
   auth: Auth;
   entity: Entity;
   payload: Payload;
-  /** Null on REST. */
-  channel: LiveChannel | null;
+  /** Null on REST; always there for a socket-only command. */
+  channel: Channel;
 }
 
-interface CommandShape<Payload, Entity, Result, Auth> {
+interface CommandShape<Payload, Entity, Result, Auth, Channel = LiveChannel | null> {
   access: Access;
   summary: string;
   /** Present when the command addresses one entity (read, update, delete). */
@@ -55,7 +48,9 @@ interface CommandShape<Payload, Entity, Result, Auth> {
   successStatus?: number;
   /** Counts against the stricter per-address login budget (password and refresh-token checks). */
   loginLimited?: boolean;
-  handle(input: CommandInput<Payload, Entity, Auth>): Promise<Result>;
+  /** Acts on the caller's live connection: REST gets a clear refusal, and no REST route is documented. */
+  socketOnly?: boolean;
+  handle(input: CommandInput<Payload, Entity, Auth, Channel>): Promise<Result>;
 }
 
 export type CommandDefinition = CommandShape<unknown, unknown, unknown, AuthContext | null>;
@@ -65,6 +60,13 @@ export function defineCommand<Payload = undefined, Entity = undefined, Result = 
   definition: CommandShape<Payload, Entity, Result, AuthContext> & { access: 'authenticated' | 'admin' },
 ): CommandDefinition {
   return definition;
+}
+
+/** A command on the caller's own socket (its subscriptions, log stream, token): `channel` is always there. */
+export function defineSocketCommand<Payload = undefined, Entity = undefined, Result = unknown>(
+  definition: CommandShape<Payload, Entity, Result, AuthContext, LiveChannel> & { access: 'authenticated' | 'admin' },
+): CommandDefinition {
+  return { ...definition, socketOnly: true };
 }
 
 /** A command anyone may call, signed in or not. */

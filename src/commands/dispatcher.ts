@@ -51,6 +51,9 @@ export class Dispatcher {
       if (definition.access === 'admin' && auth?.role !== 'admin') throw forbidden('this needs an admin');
       const entity = this.parseEntity(definition, request.entity);
       const payload = this.parsePayload(definition, request.payload);
+      if (definition.socketOnly && !channel) {
+        throw validationFailed([{ path: 'command', message: 'is only available over a Socket.IO connection' }], 'this command needs a socket');
+      }
       const body = await definition.handle({ auth, entity, payload, channel });
       const status = definition.successStatus ?? 200;
       if (this.logger.isLevelEnabled('trace')) this.logger.trace({ status, userId: auth?.userId }, `${this.name(request)} answered ${status}`);

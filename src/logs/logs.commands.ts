@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineCommand, requireChannel, type LiveChannel, type ModuleCommands } from '../commands/command-registry.js';
+import { defineCommand, defineSocketCommand, type LiveChannel, type ModuleCommands } from '../commands/command-registry.js';
 import { LOG_LEVEL_NUMBERS } from '../logging/logger.js';
 import { LEVEL_NUMBERS, logRoom, type LogStream } from '../logging/log-stream.js';
 
@@ -41,24 +41,23 @@ export function logsCommands(logs: LogStream): ModuleCommands {
       result: z.object({ items: z.array(entrySchema) }),
       handle: async ({ payload }) => ({ items: logs.recent(payload.level, payload.limit) }),
     }),
-    update: defineCommand({
+    update: defineSocketCommand({
       access: 'admin',
       summary: "Start or change this socket's live log stream (event `log`) at or above a level",
       payload: z.strictObject({ level: levelSchema }),
       result: z.object({ level: z.number().int() }),
       handle: async ({ payload, channel }) => {
-        const live = requireChannel(channel);
-        stopStream(live);
-        live.join(logRoom(payload.level));
+        stopStream(channel);
+        channel.join(logRoom(payload.level));
         return { level: payload.level };
       },
     }),
-    delete: defineCommand({
+    delete: defineSocketCommand({
       access: 'admin',
       summary: "Stop this socket's live log stream",
       result: z.object({ level: z.null() }),
       handle: async ({ channel }) => {
-        stopStream(requireChannel(channel));
+        stopStream(channel);
         return { level: null };
       },
     }),

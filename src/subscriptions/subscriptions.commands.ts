@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineCommand, requireChannel, type ModuleCommands } from '../commands/command-registry.js';
+import { defineSocketCommand, type ModuleCommands } from '../commands/command-registry.js';
 import { parseTopic } from '../events/topics.js';
 
 const topicSchema = z.string().transform((topic, context) => {
@@ -21,13 +21,13 @@ const topicsResult = z.object({ topics: z.array(z.string()) });
  */
 export function subscriptionsCommands(): ModuleCommands {
   return {
-    list: defineCommand({
+    list: defineSocketCommand({
       access: 'authenticated',
       summary: 'The topics this socket receives (`*` until it first subscribes)',
       result: topicsResult,
-      handle: async ({ channel }) => ({ topics: requireChannel(channel).topics() }),
+      handle: async ({ channel }) => ({ topics: channel.topics() }),
     }),
-    create: defineCommand({
+    create: defineSocketCommand({
       access: 'authenticated',
       summary:
         'Receive these topics (the first call narrows the socket to them, later ones add). With `since`, first replays every kept event after that seq, in order, then continues live with no gap and no duplicate; `gone` (410) when events after it are no longer kept. Camera status topics also send each camera\'s retained `camera:state`.',
@@ -37,14 +37,14 @@ export function subscriptionsCommands(): ModuleCommands {
       }),
       result: z.object({ topics: z.array(z.string()), replayed: z.number().int(), retained: z.number().int(), seq: z.number().int() }),
       successStatus: 201,
-      handle: async ({ payload, channel }) => requireChannel(channel).subscribe(payload.topics, payload.since),
+      handle: async ({ payload, channel }) => channel.subscribe(payload.topics, payload.since),
     }),
-    delete: defineCommand({
+    delete: defineSocketCommand({
       access: 'authenticated',
       summary: 'Stop receiving these topics; with none left the socket receives no topics',
       payload: z.strictObject({ topics: topicsSchema }),
       result: topicsResult,
-      handle: async ({ payload, channel }) => ({ topics: await requireChannel(channel).unsubscribe(payload.topics) }),
+      handle: async ({ payload, channel }) => ({ topics: await channel.unsubscribe(payload.topics) }),
     }),
   };
 }

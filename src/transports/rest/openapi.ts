@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ERROR_STATUS } from '../../common/errors.js';
 import { CommandRegistry, type CommandDefinition } from '../../commands/command-registry.js';
-import { restPath, restRoutesOf, SOCKET_ONLY_COMMANDS, type RestRoute } from './rest-routes.js';
+import { restPath, restRoutesOf, type RestRoute } from './rest-routes.js';
 
 type JsonSchema = Record<string, unknown>;
 type Operation = Record<string, unknown>;
@@ -69,7 +69,7 @@ function operation(module: string, command: string, definition: CommandDefinitio
 export function buildOpenApiDocument(registry: CommandRegistry, version: string) {
   const paths: Record<string, Record<string, Operation>> = {};
   for (const { module, command, definition } of registry.entries()) {
-    if (SOCKET_ONLY_COMMANDS.has(`${module}.${command}`)) continue;
+    if (definition.socketOnly) continue;
     restRoutesOf(module, command, definition.entity !== undefined).forEach((route, index) => {
       const path = restPath(route, module);
       const method = route.method.toLowerCase();

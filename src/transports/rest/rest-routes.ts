@@ -33,19 +33,6 @@ export const REST_ROUTES: readonly RestRoute[] = [
   { method: 'POST', path: 'auth/refresh', module: 'auth', command: 'refresh', entity: false, payload: 'body' },
 ];
 
-/**
- * Commands that act on the caller's live socket (`requireChannel`): their REST routes answer only
- * a refusal, so the OpenAPI document leaves them out.
- */
-export const SOCKET_ONLY_COMMANDS: ReadonlySet<string> = new Set([
-  'auth.update',
-  'logs.update',
-  'logs.delete',
-  'subscriptions.list',
-  'subscriptions.create',
-  'subscriptions.delete',
-]);
-
 export const restPaths = (method: HttpMethod): string[] => REST_ROUTES.filter((route) => route.method === method).map((route) => route.path);
 
 /** The route the router matched, by its method and registered URL (`/api/:module/:id`). */
