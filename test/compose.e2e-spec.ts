@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { loadMediaMtxConfig } from './support/fake-mediamtx/index.js';
+import { loadMediaMtxConfig, MODELLED_MEDIAMTX_VERSION } from './support/fake-mediamtx/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -69,9 +69,9 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(config.services).sort()).toEqual(['mediamtx', 'postgres', 'relay']);
   });
 
-  it('runs MediaMTX from the -ffmpeg image with the shipped mediamtx.yml mounted read-only at /mediamtx.yml', () => {
+  it('runs MediaMTX from the -ffmpeg image of the release the tests model, with the shipped mediamtx.yml mounted read-only at /mediamtx.yml', () => {
     const mediamtx = config.services.mediamtx;
-    expect(mediamtx.image).toBe('bluenviron/mediamtx:1-ffmpeg');
+    expect(mediamtx.image).toBe(`bluenviron/mediamtx:${MODELLED_MEDIAMTX_VERSION.replace(/^v/, '')}-ffmpeg`);
     const volumes: Array<string | { source?: string; target?: string; read_only?: boolean }> = mediamtx.volumes;
     const mounted = volumes.some((v) =>
       typeof v === 'string' ? /\/mediamtx\.yml:\/mediamtx\.yml:ro$/.test(v) : v.target === '/mediamtx.yml' && v.read_only === true && (v.source ?? '').endsWith('/mediamtx.yml'),

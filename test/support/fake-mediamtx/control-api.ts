@@ -455,6 +455,9 @@ function clone<T>(value: T): T {
 
 // ---------------------------------------------------------------------------------------------
 
+/** The MediaMTX release this fake is ported from; docker-compose.yml pins the same one. */
+export const MODELLED_MEDIAMTX_VERSION = 'v1.20.1';
+
 export class FakeMediaMtx {
   readonly config: MediaMtxConfig;
   readonly host: string;
@@ -490,7 +493,7 @@ export class FakeMediaMtx {
     this.boundPort = options.port ?? 0;
     this.authCallbackUrl = options.authCallbackUrl;
     this.applyDelayMs = options.applyDelayMs ?? 25;
-    this.version = options.version ?? 'v1.20.1';
+    this.version = options.version ?? MODELLED_MEDIAMTX_VERSION;
     this.resetConfig();
   }
 
