@@ -1,5 +1,8 @@
 import type { TestSeams } from './common/test-seams.js';
-import { ConfigError, loadConfig } from './config/config.js';
+import { ConfigError, KNOWN_VARIABLES, loadConfig } from './config/config.js';
+import { loadDotEnv } from './config/dotenv.js';
+import { misspeltVariableWarnings } from './config/misspelt-variables.js';
+import { StartError } from './listen-address.js';
 import { LogStream } from './logging/log-stream.js';
 import { createLogger } from './logging/logger.js';
 import { startServer } from './server.js';
@@ -7,7 +10,9 @@ import { startServer } from './server.js';
 /** Runs the relay as a process: config from the environment, logs to stdout, signals for shutdown. */
 export async function runServer(seams: TestSeams = {}): Promise<void> {
   let config;
+  let envFile: string | undefined;
   try {
+    envFile = loadDotEnv(process.cwd());
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -19,6 +24,8 @@ export async function runServer(seams: TestSeams = {}): Promise<void> {
   const logStream = new LogStream(config.logBufferLines);
   const logger = createLogger(config.logLevel, process.stdout, logStream);
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  if (envFile) logger.info({ file: envFile }, 'read settings from .env (environment variables win over it)');
+  for (const warning of misspeltVariableWarnings(process.env, KNOWN_VARIABLES)) logger.warn(warning);
 
   // Signals are handled from the start, so one that arrives while the server starts still stops it cleanly.
   const starting = startServer(config, logger, logStream, seams);
@@ -52,7 +59,8 @@ export async function runServer(seams: TestSeams = {}): Promise<void> {
     process.on(signal, () => stop(signal));
   }
   await starting.catch((error: unknown) => {
-    logger.fatal({ err: error }, 'could not start');
+    if (error instanceof StartError) process.stderr.write(`mtx-relay: ${error.message}\n`);
+    else logger.fatal({ err: error }, 'could not start');
     process.exit(1);
   });
 }

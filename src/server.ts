@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
@@ -12,6 +13,8 @@ import type { AppConfig } from './config/config.js';
 import { openDatabase } from './database/open-database.js';
 import type { LogStream } from './logging/log-stream.js';
 import { NestPinoLogger } from './logging/logger.js';
+import { checkCanListen, describeBoundAddress, explainListenError } from './listen-address.js';
+import { API_DOCS_PATH, registerRootRoute } from './transports/rest/root-route.js';
 import { RelayIoAdapter } from './transports/socket/socket-io.adapter.js';
 import { UsersService } from './users/users.service.js';
 import { VERSION } from './version.js';
@@ -34,10 +37,13 @@ async function createInitialAdmin(app: NestFastifyApplication, config: AppConfig
 
 /** Starts everything: the database (embedded unless DATABASE_URL is set), migrations, the HTTP and Socket.IO server. */
 export async function startServer(config: AppConfig, logger: Logger, logStream: LogStream, seams: TestSeams = {}): Promise<RunningServer> {
+  // A port in use or a HOST that is not here stops the start before the database is touched.
+  await checkCanListen(config.host, config.port);
   const database = await openDatabase(config, logger);
   const { dataSource } = database;
+  let app: NestFastifyApplication | undefined;
   try {
-    const app = await NestFactory.create<NestFastifyApplication>(
+    app = await NestFactory.create<NestFastifyApplication>(
       AppModule.forRoot({ config, logger, dataSource, logStream, seams }),
       new FastifyAdapter({ bodyLimit: 100_000, return503OnClosing: true }),
       { logger: new NestPinoLogger(logger) },
@@ -45,20 +51,28 @@ export async function startServer(config: AppConfig, logger: Logger, logStream: 
     app.useWebSocketAdapter(new RelayIoAdapter(app, config));
     app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, credentials: true });
     // Built on first request: modules register their commands in onModuleInit, which runs at listen().
-    const document = () => buildOpenApiDocument(app.get(CommandRegistry), VERSION) as unknown as OpenAPIObject;
-    SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+    const registry = app.get(CommandRegistry);
+    const document = () => buildOpenApiDocument(registry, VERSION) as unknown as OpenAPIObject;
+    SwaggerModule.setup(API_DOCS_PATH.slice(1), app, document, { jsonDocumentUrl: 'api/docs-json' });
+    registerRootRoute(app.getHttpAdapter().getInstance());
+    await app.listen(config.port, config.host).catch((error: unknown) => {
+      throw explainListenError(error, config.host, config.port);
+    });
+    // After the listen, so that a generated password is printed only by a start that worked.
     await createInitialAdmin(app, config, logger);
-    await app.listen(config.port, config.host);
-    const url = await app.getUrl();
-    logger.info({ url, version: VERSION }, 'listening');
+    const { address, url } = describeBoundAddress(app.getHttpServer().address() as AddressInfo);
+    logger.info({ address, url, docs: `${url}${API_DOCS_PATH}`, version: VERSION }, 'listening');
+    const running = app;
     return {
       url,
       close: async () => {
-        await app.close();
+        await running.close();
         await database.close();
       },
     };
   } catch (error) {
+    // Background work (path sync, OAuth2 refresh, the control connection) stops before its database goes.
+    await app?.close().catch((closeError: unknown) => logger.warn({ err: closeError }, 'could not stop cleanly after a failed start'));
     await database.close();
     throw error;
   }

@@ -454,7 +454,7 @@ describe('two instances on one database', () => {
     await eventually(seesCameraB, (sees) => !sees, 5000);
     expect(await seesCameraB()).toBe(false);
     expect(onSecond.socket.connected).toBe(true);
-    const signalErrors = (server: TestServer) => server.output.filter((line) => /"level":(50|60)/.test(line) && line.includes('instance'));
+    const signalErrors = (server: TestServer) => server.output.filter((line) => /"level":(40|50)/.test(line) && line.includes('instance'));
     expect(signalErrors(w.server)).toEqual([]);
     expect(signalErrors(second)).toEqual([]);
     onSecond.socket.close();

@@ -35,7 +35,7 @@ describe('start-up and shutdown', () => {
   ])('stops at once with exit code 1 and names %s when it is %s', async (name, value) => {
     const run = await runMain({ DATA_DIR: dataDir, [name]: value });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(new RegExp(`^mtx-relay: invalid configuration:\\n\\s+- ${name}: `));
+    expect(run.stderr).toMatch(new RegExp(`^mtx-relay: invalid configuration: ${name} must `));
     expect(run.stdout).not.toMatch(/listening/);
   });
 

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from '../config/config.js';
+import { loadDotEnv } from '../config/dotenv.js';
 import { CredentialsRepository } from '../credentials/credentials.repository.js';
 import { CredentialsService } from '../credentials/credentials.service.js';
 import { SecretBox } from '../crypto/secret-box.js';
@@ -14,6 +15,7 @@ import { createLogger } from '../logging/logger.js';
  * the server does; with the embedded PostgreSQL, stop the server first (the database is its own).
  */
 async function main(): Promise<void> {
+  loadDotEnv(process.cwd());
   const config = loadConfig();
   const logger = createLogger(config.logLevel, process.stderr);
   const database = await openDatabase(config, logger);

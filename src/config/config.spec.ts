@@ -1,8 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { ConfigError, loadConfig } from './config.js';
+import { SECRET_VARIABLES } from './placeholders.js';
 
 const GOOD_SECRET = 'a-jwt-secret-that-is-long-enough-0123456789';
 
@@ -75,6 +77,7 @@ describe('loadConfig', () => {
       loginFreeAttempts: 3,
     });
     expect(load({ DATABASE_URL: 'postgresql://localhost/relay' }).databaseUrl).toBe('postgresql://localhost/relay');
+    expect(load({ DATABASE_URL: 'postgresql:///relay?host=/var/run/postgresql' }).databaseUrl).toBe('postgresql:///relay?host=/var/run/postgresql');
   });
 
   it('treats empty values as unset', () => {
@@ -91,6 +94,7 @@ describe('loadConfig', () => {
     ['30s', 30],
     ['2h', 7200],
     ['1m', 60],
+    ['7d', 7 * 86_400],
   ])('reads the duration %s as %i seconds', (value, seconds) => {
     const config = load({ ACCESS_TOKEN_TTL: value, REFRESH_TOKEN_TTL: value, LOGIN_MAX_BACKOFF: value, SHUTDOWN_GRACE: value });
     expect(config).toMatchObject({
@@ -111,7 +115,14 @@ describe('loadConfig', () => {
     ['JWT_SECRET', 'too-short'],
     ['ADMIN_PASSWORD', 'short'],
     ['ACCESS_TOKEN_TTL', '15 minutes'],
-    ['ACCESS_TOKEN_TTL', '1d'],
+    ['ACCESS_TOKEN_TTL', '1w'],
+    ['MEDIAMTX_RTSP_URL', 'localhost:8554'],
+    ['MEDIAMTX_RTSP_URL', 'http://localhost:8554'],
+    ['MEDIAMTX_HLS_URL', 'rtsp://oops'],
+    ['MEDIAMTX_WEBRTC_URL', 'localhost:8889'],
+    ['MEDIAMTX_API_URL', 'ftp://127.0.0.1:9997'],
+    ['RATE_LIMIT_RPS', 'fast'],
+    ['LOG_BUFFER_LINES', '12.5'],
     ['ACCESS_TOKEN_TTL', '0'],
     ['REFRESH_TOKEN_TTL', '-5m'],
     ['CORS_ORIGINS', 'not an origin'],
@@ -122,21 +133,78 @@ describe('loadConfig', () => {
     ['OAUTH2_REQUEST_TIMEOUT', '500ms'],
   ])('refuses %s=%s with a ConfigError naming the variable', (name, value) => {
     const error = failure({ [name]: value });
+    const shown = name in SECRET_VARIABLES ? '' : `, got ${JSON.stringify(value)}`;
     expect(error.problems).toHaveLength(1);
-    // A list variable names the bad entry too: `CORS_ORIGINS.0: …`.
-    expect(error.problems[0]).toMatch(new RegExp(`^${name}(\\.\\d+)?: `));
-    expect(error.message).toMatch(new RegExp(`^\\s+- ${name}(\\.\\d+)?: `, 'm'));
+    expect(error.problems[0].startsWith(`${name} must `)).toBe(true);
+    expect(error.problems[0].endsWith(shown)).toBe(true);
+    expect(error.message).toBe(`invalid configuration: ${error.problems[0]}`);
+  });
+
+  it.each([
+    ['PORT', 'abc', 'PORT must be a whole number between 0 and 65535, got "abc"'],
+    ['MEDIAMTX_RTSP_URL', 'localhost:8554', 'MEDIAMTX_RTSP_URL must be a URL that starts with rtsp:// or rtsps:// (such as rtsp://192.168.1.10:8554), got "localhost:8554"'],
+    ['MEDIAMTX_HLS_URL', 'rtsp://oops', 'MEDIAMTX_HLS_URL must be a URL that starts with http:// or https:// (such as http://192.168.1.10:8888), got "rtsp://oops"'],
+    ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent, got "loud"'],
+  ])('says in plain words what %s=%s should be', (name, value, problem) => {
+    expect(failure({ [name]: value }).problems).toEqual([problem]);
+  });
+
+  it('never repeats the value of a secret in a message', () => {
+    const problems = failure({ JWT_SECRET: 'short-secret', ADMIN_PASSWORD: 'short', SECRETS_KEY: 'not-a-key', DATABASE_URL: 'mysql://relay:hunter2@db/relay' }).problems;
+    expect(problems.map((problem) => problem.split(' ')[0]).sort()).toEqual(['ADMIN_PASSWORD', 'DATABASE_URL', 'JWT_SECRET', 'SECRETS_KEY']);
+    expect(problems.join('\n')).not.toMatch(/short|not-a-key|hunter2|got/);
+  });
+
+  it('accepts the secure schemes and a day unit', () => {
+    const config = load({ MEDIAMTX_RTSP_URL: 'rtsps://cams.example.com:8322', MEDIAMTX_HLS_URL: 'https://cams.example.com', EVENTS_RETENTION: '7d' });
+    expect(config.mediamtxPublicUrls).toMatchObject({ rtsp: 'rtsps://cams.example.com:8322', hls: 'https://cams.example.com' });
+    expect(config.events.retentionSeconds).toBe(7 * 86_400);
   });
 
   it('gives a token endpoint 15 s to answer unless OAUTH2_REQUEST_TIMEOUT says otherwise, up to 2m', () => {
     expect(load().oauth2.requestTimeoutSeconds).toBe(15);
     expect(load({ OAUTH2_REQUEST_TIMEOUT: '1' }).oauth2.requestTimeoutSeconds).toBe(1);
     expect(load({ OAUTH2_REQUEST_TIMEOUT: '2m' }).oauth2.requestTimeoutSeconds).toBe(120);
-    expect(failure({ OAUTH2_REQUEST_TIMEOUT: '121' }).problems).toEqual(['OAUTH2_REQUEST_TIMEOUT: must be at most 2m']);
+    expect(failure({ OAUTH2_REQUEST_TIMEOUT: '121' }).problems).toEqual(['OAUTH2_REQUEST_TIMEOUT must be at most 2m, got "121"']);
   });
 
   it('names every bad variable at once', () => {
     const error = failure({ PORT: 'x', JWT_SECRET: 'short', DATABASE_URL: 'http://db' });
-    expect(error.problems.map((problem) => problem.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'JWT_SECRET', 'PORT']);
+    expect(error.problems.map((problem) => problem.split(' ')[0]).sort()).toEqual(['DATABASE_URL', 'JWT_SECRET', 'PORT']);
+    expect(error.message.split('\n')).toEqual(['invalid configuration:', ...error.problems.map((problem) => `  - ${problem}`)]);
+  });
+
+  describe('placeholders from .env.example', () => {
+    const example = parseEnv(readFileSync(new URL('../../.env.example', import.meta.url), 'utf8'));
+    // Every non-empty value .env.example gives a password, secret or key.
+    const placeholders = Object.entries(example).filter((entry): entry is [string, string] => /PASSWORD|SECRET|KEY/.test(entry[0]) && Boolean(entry[1]));
+    const asValueOf = (name: string, placeholder: string) =>
+      name === 'DATABASE_URL' ? `postgresql://mtx_relay:${placeholder}@postgres:5432/mtx_relay` : placeholder;
+
+    it('are there to check', () => {
+      expect(placeholders.map(([name]) => name)).toEqual(expect.arrayContaining(['ADMIN_PASSWORD', 'MEDIAMTX_HOOK_SECRET', 'POSTGRES_PASSWORD']));
+    });
+
+    it.each(placeholders)('refuses %s=%s as it comes, naming the variable', (name, placeholder) => {
+      expect(failure({ [name]: placeholder }).problems).toEqual([expect.stringMatching(new RegExp(`^${name} is the placeholder from \\.env\\.example: `))]);
+    });
+
+    it.each(placeholders)('refuses the placeholder of %s in every secret variable', (_, placeholder) => {
+      for (const name of Object.keys(SECRET_VARIABLES)) {
+        const problems = failure({ [name]: asValueOf(name, placeholder) }).problems;
+        expect(problems).toHaveLength(1);
+        expect(problems[0]).toMatch(new RegExp(`^${name} (is|has) the placeholder`));
+      }
+    });
+
+    it('refuses a placeholder among SECRETS_OLD_KEYS', () => {
+      const key = Buffer.alloc(32, 7).toString('base64');
+      expect(failure({ SECRETS_OLD_KEYS: `${key},change-me` }).problems).toEqual([expect.stringMatching(/^SECRETS_OLD_KEYS is the placeholder/)]);
+    });
+
+    it('takes real secrets', () => {
+      const config = load({ JWT_SECRET: GOOD_SECRET, ADMIN_PASSWORD: 'changed-my-mind-about-it', DATABASE_URL: 'postgresql://relay:s3cret-pw@db/relay' });
+      expect(config.adminPassword).toBe('changed-my-mind-about-it');
+    });
   });
 });

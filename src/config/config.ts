@@ -2,80 +2,50 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { commaList, durationSeconds, positiveNumber, secretKey, urlWith, wholeNumber } from './env-values.js';
+import { placeholderProblems, SECRET_VARIABLES } from './placeholders.js';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
-const durationSeconds = z
-  .string()
-  .regex(/^\d+(s|m|h)?$/, 'must be a whole number of seconds, or a number followed by s, m or h')
-  .transform((value) => {
-    const amount = Number.parseInt(value, 10);
-    const unit = value.at(-1);
-    const factor = unit === 'h' ? 3600 : unit === 'm' ? 60 : 1;
-    return amount * factor;
-  })
-  .refine((seconds) => seconds > 0, 'must be greater than zero');
-
-/** A 256-bit key, as 64 hex digits or 44 characters of base64. */
-const secretKey = z
-  .string()
-  .transform((value) => (/^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64')))
-  .refine((key) => key.length === 32, 'must be 32 bytes: 64 hex digits or 44 characters of base64 (openssl rand -base64 32)');
-
 const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: wholeNumber(0, 65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
-    .optional(),
+  // No host is a Unix socket: postgresql:///relay?host=/var/run/postgresql.
+  DATABASE_URL: urlWith(['postgres', 'postgresql'], 'postgresql://user:password@host:5432/database', true).optional(),
   DATABASE_QUERY_TIMEOUT: durationSeconds.refine((seconds) => seconds <= 600, 'must be at most 10m').default(30),
   DATA_DIR: z.string().min(1).default('./data'),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ACCESS_TOKEN_TTL: durationSeconds.default(900),
   REFRESH_TOKEN_TTL: durationSeconds.default(30 * 24 * 3600),
-  CORS_ORIGINS: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((origin) => origin.trim())
-        .filter((origin) => origin.length > 0),
-    )
-    .pipe(z.array(z.union([z.literal('*'), z.url({ message: 'must be a comma-separated list of origins such as https://ui.example.com' })]))),
-  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-  LOGIN_FREE_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+  CORS_ORIGINS: commaList(z.union([z.literal('*'), urlWith(['http', 'https'], 'https://ui.example.com')], { error: 'must be * or a comma-separated list of origins such as https://ui.example.com,http://localhost:5173' })),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  LOGIN_FREE_ATTEMPTS: wholeNumber(1).default(5),
   LOGIN_MAX_BACKOFF: durationSeconds.default(300),
   SHUTDOWN_GRACE: durationSeconds.default(10),
   SECRETS_KEY: secretKey.optional(),
-  SECRETS_OLD_KEYS: z
-    .string()
-    .default('')
-    .transform((value) => value.split(',').map((key) => key.trim()).filter((key) => key.length > 0))
-    .pipe(z.array(secretKey)),
-  MEDIAMTX_RTSP_URL: z.url().default('rtsp://localhost:8554'),
-  MEDIAMTX_HLS_URL: z.url().default('http://localhost:8888'),
-  MEDIAMTX_WEBRTC_URL: z.url().default('http://localhost:8889'),
-  LOG_BUFFER_LINES: z.coerce.number().int().min(500).max(100_000).default(1000),
+  SECRETS_OLD_KEYS: commaList(secretKey),
+  MEDIAMTX_RTSP_URL: urlWith(['rtsp', 'rtsps'], 'rtsp://192.168.1.10:8554').default('rtsp://localhost:8554'),
+  MEDIAMTX_HLS_URL: urlWith(['http', 'https'], 'http://192.168.1.10:8888').default('http://localhost:8888'),
+  MEDIAMTX_WEBRTC_URL: urlWith(['http', 'https'], 'http://192.168.1.10:8889').default('http://localhost:8889'),
+  LOG_BUFFER_LINES: wholeNumber(500, 100_000).default(1000),
   SESSION_EXPIRY_WARNING: durationSeconds.default(60),
-  RATE_LIMIT_RPS: z.coerce.number().positive().default(50),
-  RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(100),
-  RATE_LIMIT_USER_RPS: z.coerce.number().positive().default(100),
-  RATE_LIMIT_USER_BURST: z.coerce.number().int().min(1).default(200),
-  RATE_LIMIT_STRIKES: z.coerce.number().int().min(1).default(50),
-  LOGIN_RATE_PER_MINUTE: z.coerce.number().positive().default(20),
-  SOCKET_MAX_BUFFER_BYTES: z.coerce.number().int().min(10_000).default(4 * 1024 * 1024),
-  SHUTDOWN_RECONNECT_AFTER_MS: z.coerce.number().int().min(0).default(5000),
-  MEDIAMTX_API_URL: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).default('http://127.0.0.1:9997'),
+  RATE_LIMIT_RPS: positiveNumber.default(50),
+  RATE_LIMIT_BURST: wholeNumber(1).default(100),
+  RATE_LIMIT_USER_RPS: positiveNumber.default(100),
+  RATE_LIMIT_USER_BURST: wholeNumber(1).default(200),
+  RATE_LIMIT_STRIKES: wholeNumber(1).default(50),
+  LOGIN_RATE_PER_MINUTE: positiveNumber.default(20),
+  SOCKET_MAX_BUFFER_BYTES: wholeNumber(10_000).default(4 * 1024 * 1024),
+  SHUTDOWN_RECONNECT_AFTER_MS: wholeNumber(0).default(5000),
+  MEDIAMTX_API_URL: urlWith(['http', 'https'], 'http://127.0.0.1:9997').default('http://127.0.0.1:9997'),
   MEDIAMTX_HOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-  MEDIAMTX_SERVICE_USER: z.string().min(1).max(64).regex(/^[^:\s]+$/, 'must not contain spaces or colons').default('mtx-relay'),
+  MEDIAMTX_SERVICE_USER: z.string().min(1).max(64, 'must be at most 64 characters').regex(/^[^:\s]+$/, 'must not contain spaces or colons').default('mtx-relay'),
   MEDIAMTX_SERVICE_PASSWORD: z.string().min(16, 'must be at least 16 characters').optional(),
   MEDIAMTX_RECONCILE_SECONDS: durationSeconds.default(30),
-  MEDIAMTX_STATUS_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  MEDIAMTX_STATUS_CACHE_MS: wholeNumber(0, 60_000).default(1000),
   EVENTS_RETENTION: durationSeconds.default(24 * 3600),
-  EVENTS_MAX_ROWS: z.coerce.number().int().min(100).default(100_000),
+  EVENTS_MAX_ROWS: wholeNumber(100).default(100_000),
   EVENTS_PRUNE_INTERVAL: durationSeconds.default(60),
   BACKGROUND_LOCK_RETRY: durationSeconds.default(5),
   OAUTH2_RETRY_INITIAL: durationSeconds.default(5),
@@ -147,8 +117,20 @@ export interface AppConfig {
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    super(problems.length === 1 ? `invalid configuration: ${problems[0]}` : `invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
   }
+}
+
+/** Every variable the relay reads, and those of docker-compose.yml it knows to ignore (for the misspelling warnings). */
+export const KNOWN_VARIABLES: readonly string[] = [...Object.keys(envSchema.shape), 'POSTGRES_PASSWORD', 'MEDIAMTX_WEBRTC_ADDITIONAL_HOSTS'];
+
+/** "PORT must be …, got "abc"": the variable first, the value last unless it is a secret. */
+function problemsOf(issues: z.core.$ZodIssue[], present: Record<string, string>): string[] {
+  return issues.map((issue) => {
+    const name = String(issue.path[0]);
+    const given = name in SECRET_VARIABLES || present[name] === undefined ? '' : `, got ${JSON.stringify(present[name])}`;
+    return `${name} ${issue.message}${given}`;
+  });
 }
 
 /** Reads the secret from `file`, creating it with fresh random bytes on first use. */
@@ -174,11 +156,11 @@ function secretKeys(dataDir: string, configured: Buffer | undefined, old: Buffer
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   // Empty strings mean "unset", as they do in most .env files and compose files.
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const present = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+  const placeholders = placeholderProblems(present);
   const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
-  }
+  const problems = parsed.success ? [] : problemsOf(parsed.error.issues, present).filter((problem) => !placeholders.has(problem.split(' ')[0]));
+  if (placeholders.size > 0 || !parsed.success) throw new ConfigError([...placeholders.values(), ...problems]);
   const values = parsed.data;
   const dataDir = resolve(values.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import type { LogEntry } from '../contract/socket-events.js';
-import { LOG_LEVEL_NUMBERS } from './logger.js';
+import { LOG_LEVEL_NUMBERS, wireLevel } from './logger.js';
 
 export const LEVEL_NUMBERS = Object.values(LOG_LEVEL_NUMBERS);
 export const logRoom = (level: number): string => `logs:${level}`;
@@ -45,7 +45,8 @@ export class LogStream extends Writable {
     const time = typeof record.time === 'number' ? record.time : Date.now();
     const entry: LogEntry = {
       hostname: typeof record.hostname === 'string' ? record.hostname : '',
-      level: typeof record.level === 'number' ? record.level : LOG_LEVEL_NUMBERS.info,
+      // Lines arrive with pino's numbers (standard output's); kept and sent with the wire's.
+      level: typeof record.level === 'number' ? wireLevel(record.level) : LOG_LEVEL_NUMBERS.info,
       msg: typeof record.msg === 'string' ? record.msg : '',
       pid: typeof record.pid === 'number' ? record.pid : process.pid,
       service: typeof record.context === 'string' ? record.context : typeof record.service === 'string' ? record.service : 'mtx-relay',

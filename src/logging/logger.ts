@@ -24,8 +24,16 @@ export const SECRET_FIELDS = [
   'parameters',
 ];
 
-/** The NestMTX wire numbers for log levels (pino's defaults are one step lower). */
+/**
+ * Level numbers, in one place. Standard output uses pino's own (trace 10 … fatal 60), so
+ * pino-pretty and log collectors read them right. The `logs` module and the socket `log`
+ * event use the NestMTX numbers, one step (10) higher: trace 20 … fatal 70.
+ */
 export const LOG_LEVEL_NUMBERS = { trace: 20, debug: 30, info: 40, warn: 50, error: 60, fatal: 70 } as const;
+const WIRE_STEP = 10;
+
+/** The `logs`/`log` number of a level number on standard output. */
+export const wireLevel = (stdoutLevel: number): number => stdoutLevel + WIRE_STEP;
 
 const redactPaths = SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]);
 
@@ -33,29 +41,21 @@ const redactPaths = SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.
 export function createLogger(level: LogLevelName, destination: NodeJS.WritableStream = process.stdout, capture?: NodeJS.WritableStream): Logger {
   const options = {
     level,
-    customLevels: LOG_LEVEL_NUMBERS,
-    useOnlyCustomLevels: true,
     base: { pid: process.pid, hostname: hostname(), service: 'mtx-relay' },
     redact: { paths: redactPaths, censor: '[redacted]' },
     serializers: { err: pino.stdSerializers.err },
   };
   const onTerminal = destination === process.stdout && process.stdout.isTTY;
-  const customLevels = Object.entries(LOG_LEVEL_NUMBERS)
-    .map(([name, number]) => `${name}:${number}`)
-    .join(',');
   const stream = onTerminal
-    ? pretty({ colorize: true, customLevels, ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss.l' })
+    ? pretty({ colorize: true, ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss.l' })
     : (destination as pino.DestinationStream);
   const streams = capture
-    ? pino.multistream(
-        [
-          { level: LOG_LEVEL_NUMBERS.trace, stream },
-          { level: LOG_LEVEL_NUMBERS.trace, stream: capture },
-        ],
-        { levels: LOG_LEVEL_NUMBERS },
-      )
+    ? pino.multistream([
+        { level: 'trace', stream },
+        { level: 'trace', stream: capture },
+      ])
     : stream;
-  return pino(options, streams) as unknown as Logger;
+  return pino(options, streams);
 }
 
 /** Lets Nest's own messages go through pino. */

@@ -41,6 +41,8 @@ export interface StartOptions {
   databaseUrl?: string;
   /** Runs the build through test/support/seamed-main.mjs with these seams. */
   seams?: Seams;
+  /** Working folder of the server (where it looks for .env); default its fresh DATA_DIR. */
+  cwd?: string;
 }
 
 const SEAMED_MAIN = fileURLToPath(new URL('./seamed-main.mjs', import.meta.url));
@@ -53,6 +55,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   const dataDir = mkdtempSync(join(tmpdir(), 'mtx-relay-data-'));
   const seamed = options.seams ? { MTX_RELAY_RUN: join(dirname(MAIN), 'run.js'), TEST_SEAMS: JSON.stringify(options.seams) } : {};
   const child = spawn(process.execPath, [options.seams ? SEAMED_MAIN : MAIN], {
+    cwd: options.cwd ?? dataDir,
     env: {
       ...seamed,
       PATH: process.env.PATH,
