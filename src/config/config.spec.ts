@@ -120,12 +120,20 @@ describe('loadConfig', () => {
     ['OAUTH2_REQUEST_TIMEOUT', '0'],
     ['OAUTH2_REQUEST_TIMEOUT', '3m'],
     ['OAUTH2_REQUEST_TIMEOUT', '500ms'],
+    ['DATABASE_CONNECT_TIMEOUT', '0'],
+    ['DATABASE_CONNECT_TIMEOUT', '2m'],
   ])('refuses %s=%s with a ConfigError naming the variable', (name, value) => {
     const error = failure({ [name]: value });
     expect(error.problems).toHaveLength(1);
     // A list variable names the bad entry too: `CORS_ORIGINS.0: …`.
     expect(error.problems[0]).toMatch(new RegExp(`^${name}(\\.\\d+)?: `));
     expect(error.message).toMatch(new RegExp(`^\\s+- ${name}(\\.\\d+)?: `, 'm'));
+  });
+
+  it('gives a database connection 5 s to open unless DATABASE_CONNECT_TIMEOUT says otherwise, up to 1m', () => {
+    expect(load().databaseConnectTimeoutSeconds).toBe(5);
+    expect(load({ DATABASE_CONNECT_TIMEOUT: '2s' }).databaseConnectTimeoutSeconds).toBe(2);
+    expect(failure({ DATABASE_CONNECT_TIMEOUT: '61' }).problems).toEqual(['DATABASE_CONNECT_TIMEOUT: must be at most 1m']);
   });
 
   it('gives a token endpoint 15 s to answer unless OAUTH2_REQUEST_TIMEOUT says otherwise, up to 2m', () => {
