@@ -34,9 +34,11 @@ export class LoginThrottle {
     const key = username.toLowerCase();
     const entry = this.failures.get(key) ?? { count: 0, blockedUntil: 0 };
     entry.count += 1;
+    // The failure that uses up the free attempts already makes the next attempt wait: with 5
+    // free, the 6th check waits 1 s, the 7th 2 s after that, and so on.
     const excess = entry.count - this.config.loginFreeAttempts;
-    if (excess > 0) {
-      const delayMs = Math.min(1000 * 2 ** (excess - 1), this.config.loginMaxBackoffSeconds * 1000);
+    if (excess >= 0) {
+      const delayMs = Math.min(1000 * 2 ** excess, this.config.loginMaxBackoffSeconds * 1000);
       entry.blockedUntil = now + delayMs;
     }
     this.failures.delete(key);
