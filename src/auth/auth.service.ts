@@ -4,11 +4,11 @@ import type { AuthContext } from '../common/auth-context.js';
 import { DomainError, unauthorized } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { EventBus } from '../events/event-bus.js';
+import { LoginThrottle } from '../users/login-throttle.js';
 import { PasswordHasher } from '../users/password-hasher.js';
 import { UsersService, type UserAuthState } from '../users/users.service.js';
 import { AccessTokenService } from './access-token.service.js';
 import type { LoginDto, RefreshDto, Tokens } from './auth.schemas.js';
-import { LoginThrottle } from './login-throttle.js';
 import { SessionsRepository } from './sessions.repository.js';
 
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');

@@ -12,7 +12,8 @@ const MAX_TRACKED = 50_000;
 /**
  * Slows down password guessing per account name: after a few free failures each further
  * attempt must wait twice as long as the last, up to a ceiling. Names that do not exist are
- * tracked the same way, so the answers do not tell them apart.
+ * tracked the same way, so the answers do not tell them apart. Logins and the current password
+ * given to change one's own password draw on the same count.
  */
 @Injectable()
 export class LoginThrottle {
