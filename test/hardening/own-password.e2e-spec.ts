@@ -68,7 +68,7 @@ describe.each<Transport>(['rest', 'socket'])('changing your own password over %s
 
   it('with a wrong current_password is refused, and nothing changes', async () => {
     const uma = await signIn('uma');
-    expectInvalid(await update(uma, ids.uma, { password: NEW_PASSWORD, current_password: 'not-the-password' }), 'the current password is not right', 'is not your current password');
+    expectInvalid(await update(uma, ids.uma, { password: NEW_PASSWORD, current_password: 'not-the-current-password' }), 'the current password is not right', 'is not your current password');
     expectOk(await send(server, transport, uma, { module: 'users', command: 'read', entity: ids.uma }));
     expect(await logsIn('uma', PASSWORD)).toBe(200);
   });
@@ -100,7 +100,7 @@ describe.each<Transport>(['rest', 'socket'])('changing your own password over %s
     const outcomes: Array<string | undefined> = [];
     // Bounded: a few more than the 5 free attempts.
     for (let i = 0; i < 8; i += 1) {
-      const answer = await update(vic, ids.vic, { password: NEW_PASSWORD, current_password: `wrong-${i}` });
+      const answer = await update(vic, ids.vic, { password: NEW_PASSWORD, current_password: `wrong-current-${i}` });
       outcomes.push(answer.body?.error?.code);
       if (answer.body?.error?.code === 'rate_limited') {
         expect(answer.body.error.details).toEqual([{ retryAfterMs: expect.any(Number) }]);
@@ -111,5 +111,13 @@ describe.each<Transport>(['rest', 'socket'])('changing your own password over %s
     // Logging in with the right password waits the same.
     expect(await logsIn('vic', PASSWORD)).toBe(429);
     await eventually(async () => (await logsIn('vic', PASSWORD)) === 200, 10000, 250);
+  });
+});
+
+describe('the server output', () => {
+  it('never shows a password given as current_password', () => {
+    const output = server.output.join('\n');
+    expect(output).toContain('users.update refused: 400 validation_failed');
+    for (const secret of [PASSWORD, NEW_PASSWORD, 'not-the-current-password', 'wrong-current-']) expect(output).not.toContain(secret);
   });
 });
