@@ -10,7 +10,7 @@ const unavailable = (command: string, requestId?: string) => ({
     status: 503,
     code: 'unavailable',
     message: 'the database is unavailable, try again shortly',
-    details: [],
+    details: [{ retryAfterMs: 5000 }],
     context: { module: 'users', command, ...(requestId ? { requestId } : {}) },
   },
 });

@@ -244,8 +244,8 @@ describe.each<Transport>(['rest', 'socket'])('users over %s', (transport) => {
       ]);
     });
 
-    it('changes their own password, which ends their sessions; the new password logs in', async () => {
-      const answer = await call(alice, 'update', ids.alice, { password: NEW_PASSWORD });
+    it('changes their own password, given the current one, which ends their sessions; the new password logs in', async () => {
+      const answer = await call(alice, 'update', ids.alice, { password: NEW_PASSWORD, current_password: PASSWORD });
       expectOk(answer);
       expect(answer.body).toEqual(view(`${prefix}alicia`, { id: ids.alice }));
       expect(passwordKeys(answer.body)).toEqual([]);

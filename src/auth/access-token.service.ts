@@ -28,8 +28,10 @@ export class AccessTokenService {
   ) {}
 
   issue(user: UserAuthState, sessionId: string): { token: string; expiresAt: number } {
-    const expiresAt = Math.floor(Date.now() / 1000) + this.config.accessTokenTtlSeconds;
-    const token = jwt.sign({ sid: sessionId, tv: user.tokenVersion, exp: expiresAt }, this.key, {
+    const issuedAt = Math.floor(Date.now() / 1000);
+    const expiresAt = issuedAt + this.config.accessTokenTtlSeconds;
+    // Every claim the strategy requires, written out rather than left to jsonwebtoken's defaults.
+    const token = jwt.sign({ sid: sessionId, tv: user.tokenVersion, iat: issuedAt, exp: expiresAt }, this.key, {
       algorithm: 'HS256',
       subject: String(user.id),
       issuer: this.config.jwtIssuer,

@@ -24,7 +24,8 @@ class BoundedMap<K, V> extends Map<K, V> {
 @Injectable()
 export class AuthStateCache {
   private readonly users = new BoundedMap<number, Promise<UserAuthState | null>>();
-  private readonly sessions = new BoundedMap<string, Promise<boolean>>();
+  /** Each session's user while the session is open, null once it is not. */
+  private readonly sessions = new BoundedMap<string, Promise<number | null>>();
 
   constructor(
     private readonly usersService: UsersService,
@@ -39,21 +40,21 @@ export class AuthStateCache {
     bus.subscribe('domain', forgetUser);
     bus.subscribe('feed', forgetUser);
     bus.subscribe('user.revoked', ({ userId }) => this.users.delete(userId));
-    bus.subscribe('session.revoked', ({ sessionId }) => this.sessions.set(sessionId, Promise.resolve(false)));
+    bus.subscribe('session.revoked', ({ sessionId }) => this.sessions.set(sessionId, Promise.resolve(null)));
   }
 
   /**
    * Re-validates an identity established earlier (a token just verified, a live socket's): not
-   * expired, user still allowed in with the same token version, session still open. Returns the
-   * current role.
+   * expired, user still allowed in with the same token version, session still open and that
+   * user's. Returns the current role.
    */
   async recheck(identity: Pick<AuthContext, 'userId' | 'sessionId' | 'expiresAt' | 'tokenVersion'>): Promise<AuthContext> {
     if (identity.expiresAt * 1000 <= Date.now()) throw new DomainError('token_expired', 'the access token has expired');
     // Both are cached promises; started together, awaited in turn (this runs on every socket request).
     const userLookup = this.user(identity.userId);
-    const sessionOpen = await this.sessionOpen(identity.sessionId);
+    const sessionUser = await this.sessionUser(identity.sessionId);
     const user = await userLookup;
-    if (!user || !user.canLogin || user.tokenVersion !== identity.tokenVersion || !sessionOpen) {
+    if (!user || !user.canLogin || user.tokenVersion !== identity.tokenVersion || sessionUser !== identity.userId) {
       throw unauthorized('the access token has been revoked');
     }
     return { ...identity, username: user.username, role: user.role };
@@ -63,10 +64,12 @@ export class AuthStateCache {
     return this.cached(this.users, id, () => this.usersService.findAuthState(id));
   }
 
-  sessionOpen(id: string): Promise<boolean> {
+  /** The user whose session this is while it is open; null when it is unknown, revoked or expired. */
+  sessionUser(id: string): Promise<number | null> {
     return this.cached(this.sessions, id, async () => {
       const session = await this.sessionRows.findById(id);
-      return session !== null && session.revokedAt === null && session.expiresAt.getTime() > Date.now();
+      const open = session !== null && session.revokedAt === null && session.expiresAt.getTime() > Date.now();
+      return open ? session.userId : null;
     });
   }
 

@@ -8,12 +8,11 @@ import { AuthStateCache } from './auth-state.cache.js';
 import { authCommands } from './auth.commands.js';
 import { AuthService } from './auth.service.js';
 import { JwtStrategy } from './jwt.strategy.js';
-import { LoginThrottle } from './login-throttle.js';
 import { SessionsRepository } from './sessions.repository.js';
 
 @Module({
   imports: [UsersModule, PassportModule.register({ defaultStrategy: 'jwt', session: false })],
-  providers: [SessionsRepository, accessTokenKey, AuthStateCache, JwtStrategy, AccessTokenService, LoginThrottle, AuthService],
+  providers: [SessionsRepository, accessTokenKey, AuthStateCache, JwtStrategy, AccessTokenService, AuthService],
   exports: [AccessTokenService, AuthService, AuthStateCache],
 })
 export class AuthModule implements OnModuleInit {

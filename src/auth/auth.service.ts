@@ -4,11 +4,11 @@ import type { AuthContext } from '../common/auth-context.js';
 import { DomainError, unauthorized } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { EventBus } from '../events/event-bus.js';
+import { LoginThrottle } from '../users/login-throttle.js';
 import { PasswordHasher } from '../users/password-hasher.js';
 import { UsersService, type UserAuthState } from '../users/users.service.js';
 import { AccessTokenService } from './access-token.service.js';
 import type { LoginDto, RefreshDto, Tokens } from './auth.schemas.js';
-import { LoginThrottle } from './login-throttle.js';
 import { SessionsRepository } from './sessions.repository.js';
 
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
@@ -26,15 +26,15 @@ export class AuthService {
     private readonly bus: EventBus,
   ) {}
 
-  /** Checks a username and password, with the per-account backoff; the same answer for unknown users. */
+  /** Checks a username and password, with the per-account backoff; the same answer for unknown users and disabled accounts. */
   async verifyPassword(username: string, password: string): Promise<UserAuthState> {
     this.throttle.assertAllowed(username);
     // Counted as a failure until it succeeds, so guesses sent in parallel cannot all slip in first.
     this.throttle.recordFailure(username);
     const user = await this.users.findForLogin(username);
     const passwordMatches = user ? await this.hasher.verify(user.passwordHash, password) : await this.hasher.verifyDecoy(password);
-    if (!user || !passwordMatches) throw unauthorized(INVALID_LOGIN);
-    if (!user.canLogin) throw new DomainError('forbidden', 'this account may not log in');
+    // A disabled account answers as a wrong password does: the answer must not confirm a password.
+    if (!user || !passwordMatches || !user.canLogin) throw unauthorized(INVALID_LOGIN);
     this.throttle.recordSuccess(username);
     const { passwordHash: _hash, ...state } = user;
     return state;

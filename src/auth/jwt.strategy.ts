@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy, type JwtFromRequestFunction } from 'passport-jwt';
+import { z } from 'zod';
 import type { AuthContext } from '../common/auth-context.js';
 import { bearerToken } from '../common/bearer.js';
 import { unauthorized } from '../common/errors.js';
@@ -19,12 +20,23 @@ export interface TokenCarrier {
   auth?: Record<string, unknown>;
 }
 
-interface AccessClaims {
-  sub?: unknown;
-  sid?: unknown;
-  tv?: unknown;
-  exp?: unknown;
-}
+// The latest second a Date can hold: a later `exp` could not be turned into a time.
+const LATEST_DATE_SECONDS = 8_640_000_000_000;
+const unixSeconds = z.number().int().min(1).max(LATEST_DATE_SECONDS);
+
+/** What an access token must carry, as `issue()` writes it; anything else is refused before it is used. */
+const accessClaimsSchema = z.object({
+  // A users.id: a positive 32-bit integer, written as digits.
+  sub: z
+    .string()
+    .regex(/^[1-9]\d{0,9}$/)
+    .transform(Number)
+    .pipe(z.number().max(2_147_483_647)),
+  sid: z.uuid(),
+  tv: z.number().int().min(0),
+  iat: unixSeconds,
+  exp: unixSeconds,
+});
 
 const first = (value: unknown): string | null => {
   const candidate = Array.isArray(value) ? (value[0] as unknown) : value;
@@ -38,7 +50,10 @@ export const accessTokenFrom: JwtFromRequestFunction<TokenCarrier> = ExtractJwt.
   (request) => first(request.query?.token),
 ]);
 
-/** Verifies an access token (HS256, issuer, audience, expiry), then that its user and session are still good. */
+/**
+ * Verifies an access token (HS256, issuer, audience, expiry), that it carries every claim it must,
+ * then that its user and session are still good and belong together.
+ */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy) {
   constructor(
@@ -56,11 +71,10 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
     });
   }
 
-  async validate(claims: AccessClaims): Promise<AuthContext> {
-    const userId = Number(claims.sub);
-    if (!Number.isInteger(userId) || typeof claims.sid !== 'string' || typeof claims.tv !== 'number' || typeof claims.exp !== 'number') {
-      throw unauthorized('the access token is not valid');
-    }
-    return this.state.recheck({ userId, sessionId: claims.sid, expiresAt: claims.exp, tokenVersion: claims.tv });
+  async validate(payload: unknown): Promise<AuthContext> {
+    const claims = accessClaimsSchema.safeParse(payload);
+    if (!claims.success) throw unauthorized('the access token is not valid');
+    const { sub, sid, tv, exp } = claims.data;
+    return this.state.recheck({ userId: sub, sessionId: sid, expiresAt: exp, tokenVersion: tv });
   }
 }

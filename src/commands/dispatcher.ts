@@ -60,8 +60,11 @@ export class Dispatcher {
       return { ok: true, status, body };
     } catch (thrown) {
       const error = toDomainError(thrown);
-      if (error.code === 'internal' || error.code === 'unavailable') {
+      if (error.code === 'internal') {
         this.logger.error({ err: thrown, module: request.module, command: request.command }, 'request failed');
+      } else if (error.code === 'unavailable') {
+        // Not a fault of the server: it recovers by itself, and an outage must not flood the error level.
+        this.logger.warn({ error: thrown instanceof Error ? thrown.message : String(thrown), module: request.module, command: request.command }, `request failed: ${error.message}`);
       } else if (this.logger.isLevelEnabled('debug')) {
         this.logger.debug({ status: error.status, code: error.code }, `${this.name(request)} refused: ${error.status} ${error.code}`);
       }

@@ -60,10 +60,21 @@ export const validationFailed = (details: ErrorDetail[], message = 'the request 
   new DomainError('validation_failed', message, details);
 
 const UNAVAILABLE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
-// SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown, crash).
-const UNAVAILABLE_SQLSTATE = /^(08|57P)/;
+// SQLSTATE classes 08 (connection exception), 53 (insufficient resources: too many connections,
+// out of memory or disk), 57P (operator intervention: shutdown, crash) and 57014 (a statement
+// cancelled, as statement_timeout does).
+const UNAVAILABLE_SQLSTATE = /^(08|53|57P|57014$)/;
+// What pg and pg-pool say, without a code, when the server does not answer in time or is gone.
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|the database system is (starting up|shutting down)|Driver not Connected|Cannot use a pool after calling end/i;
 
-/** True when the error says the database cannot be reached right now, as opposed to a bug. */
+/** How long a client is told to wait before trying again while the database is unavailable. */
+export const DATABASE_RETRY_AFTER_MS = 5000;
+
+/**
+ * True when the error says the database cannot be reached or does not answer in time right now,
+ * as opposed to a bug.
+ */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const candidates: unknown[] = [error, (error as { driverError?: unknown }).driverError, (error as { cause?: unknown }).cause];
@@ -71,12 +82,13 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (!(candidate instanceof Error)) continue;
     const code = (candidate as { code?: unknown }).code;
     if (typeof code === 'string' && (UNAVAILABLE_NETWORK_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
-    if (/Connection terminated|connection timeout|Client has encountered a connection error|the database system is (starting up|shutting down)|Driver not Connected/i.test(candidate.message)) {
-      return true;
-    }
+    if (UNAVAILABLE_MESSAGE.test(candidate.message)) return true;
   }
   return false;
 }
+
+export const databaseUnavailable = (): DomainError =>
+  new DomainError('unavailable', 'the database is unavailable, try again shortly', [{ retryAfterMs: DATABASE_RETRY_AFTER_MS }]);
 
 // SQLSTATE 22021 (character_not_in_repertoire) and 22P05 (untranslatable_character): text that
 // PostgreSQL cannot hold, such as a NUL character, whatever string field of a request it came in.
@@ -88,7 +100,7 @@ const isUnstorableText = (error: unknown): boolean =>
 /** Turns anything thrown into a domain error; unknown failures become `internal` without leaking their text. */
 export function toDomainError(error: unknown): DomainError {
   if (error instanceof DomainError) return error;
-  if (isDatabaseUnavailable(error)) return new DomainError('unavailable', 'the database is unavailable, try again shortly');
+  if (isDatabaseUnavailable(error)) return databaseUnavailable();
   if (isUnstorableText(error)) return validationFailed([], 'the request contains text that cannot be stored, such as a NUL character');
   return new DomainError('internal', 'internal server error');
 }

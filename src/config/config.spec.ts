@@ -131,6 +131,8 @@ describe('loadConfig', () => {
     ['OAUTH2_REQUEST_TIMEOUT', '0'],
     ['OAUTH2_REQUEST_TIMEOUT', '3m'],
     ['OAUTH2_REQUEST_TIMEOUT', '500ms'],
+    ['DATABASE_CONNECT_TIMEOUT', '0'],
+    ['DATABASE_CONNECT_TIMEOUT', '2m'],
   ])('refuses %s=%s with a ConfigError naming the variable', (name, value) => {
     const error = failure({ [name]: value });
     const shown = name in SECRET_VARIABLES ? '' : `, got ${JSON.stringify(value)}`;
@@ -159,6 +161,12 @@ describe('loadConfig', () => {
     const config = load({ MEDIAMTX_RTSP_URL: 'rtsps://cams.example.com:8322', MEDIAMTX_HLS_URL: 'https://cams.example.com', EVENTS_RETENTION: '7d' });
     expect(config.mediamtxPublicUrls).toMatchObject({ rtsp: 'rtsps://cams.example.com:8322', hls: 'https://cams.example.com' });
     expect(config.events.retentionSeconds).toBe(7 * 86_400);
+  });
+
+  it('gives a database connection 5 s to open unless DATABASE_CONNECT_TIMEOUT says otherwise, up to 1m', () => {
+    expect(load().databaseConnectTimeoutSeconds).toBe(5);
+    expect(load({ DATABASE_CONNECT_TIMEOUT: '2s' }).databaseConnectTimeoutSeconds).toBe(2);
+    expect(failure({ DATABASE_CONNECT_TIMEOUT: '61' }).problems).toEqual(['DATABASE_CONNECT_TIMEOUT: must be at most 1m']);
   });
 
   it('gives a token endpoint 15 s to answer unless OAUTH2_REQUEST_TIMEOUT says otherwise, up to 2m', () => {

@@ -13,6 +13,7 @@ const envSchema = z.object({
   // No host is a Unix socket: postgresql:///relay?host=/var/run/postgresql.
   DATABASE_URL: urlWith(['postgres', 'postgresql'], 'postgresql://user:password@host:5432/database', true).optional(),
   DATABASE_QUERY_TIMEOUT: durationSeconds.refine((seconds) => seconds <= 600, 'must be at most 10m').default(30),
+  DATABASE_CONNECT_TIMEOUT: durationSeconds.refine((seconds) => seconds <= 60, 'must be at most 1m').default(5),
   DATA_DIR: z.string().min(1).default('./data'),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -62,6 +63,8 @@ export interface AppConfig {
   databaseUrl: string | undefined;
   /** How long a query may go unanswered before the relay gives up on it. */
   databaseQueryTimeoutSeconds: number;
+  /** How long opening a database connection may take, and how long a stalled database may go unnoticed. */
+  databaseConnectTimeoutSeconds: number;
   dataDir: string;
   adminPassword: string | undefined;
   jwtSecret: string;
@@ -169,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: values.HOST,
     databaseUrl: values.DATABASE_URL,
     databaseQueryTimeoutSeconds: values.DATABASE_QUERY_TIMEOUT,
+    databaseConnectTimeoutSeconds: values.DATABASE_CONNECT_TIMEOUT,
     dataDir,
     adminPassword: values.ADMIN_PASSWORD,
     jwtSecret: values.JWT_SECRET ?? persistentSecret(join(dataDir, 'jwt-secret')),

@@ -15,8 +15,15 @@ import { EventsAudiences1732800000000 } from './migrations/1732800000000-events-
 const ENTITIES = [User, AuthSession, RefreshToken, Credential, Camera, CameraGrant, MediaMtxPath, StreamToken];
 const MIGRATIONS = [Init1732300000000, CamerasCredentials1732400000000, MediaMtx1732500000000, Events1732600000000, EventsNotifySeq1732700000000, EventsAudiences1732800000000];
 
+export interface DatabaseTimeouts {
+  /** How long a query may go unanswered (DATABASE_QUERY_TIMEOUT). */
+  querySeconds: number;
+  /** How long opening a connection, or waiting for a free one, may take (DATABASE_CONNECT_TIMEOUT). */
+  connectSeconds: number;
+}
+
 /** The one DataSource definition: entities, migrations and connection settings. */
-export function createDataSource(url: string, queryTimeoutSeconds: number): DataSource {
+export function createDataSource(url: string, { querySeconds, connectSeconds }: DatabaseTimeouts): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -27,13 +34,13 @@ export function createDataSource(url: string, queryTimeoutSeconds: number): Data
     logging: false,
     extra: {
       max: 20,
-      connectionTimeoutMillis: 5000,
+      connectionTimeoutMillis: connectSeconds * 1000,
       // Keeps a dead server from holding requests for long.
-      query_timeout: queryTimeoutSeconds * 1000,
+      query_timeout: querySeconds * 1000,
       // PostgreSQL cancels a statement a moment before the relay would give up on it: a statement
       // given up on (an event insert delivered without seq, say) never commits later, and its
       // connection goes back to the pool idle rather than still busy with it.
-      statement_timeout: queryTimeoutSeconds * 1000 - Math.min(1000, queryTimeoutSeconds * 100),
+      statement_timeout: querySeconds * 1000 - Math.min(1000, querySeconds * 100),
     },
   });
 }

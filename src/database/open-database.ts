@@ -1,9 +1,11 @@
 import { join } from 'node:path';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config.js';
 import { createDataSource } from './data-source.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
+import { watchForStalls } from './stall-watch.js';
 
 export interface OpenDatabase {
   dataSource: DataSource;
@@ -30,13 +32,18 @@ async function connect(dataSource: DataSource, logger: Logger): Promise<void> {
 export async function openDatabase(config: AppConfig, logger: Logger): Promise<OpenDatabase> {
   let embedded: EmbeddedDatabase | undefined;
   const url = config.databaseUrl ?? (embedded = await startEmbeddedPostgres(join(config.dataDir, 'postgres'), logger)).url;
-  const dataSource = createDataSource(url, config.databaseQueryTimeoutSeconds);
+  const dataSource = createDataSource(url, { querySeconds: config.databaseQueryTimeoutSeconds, connectSeconds: config.databaseConnectTimeoutSeconds });
+  let stopWatch: (() => void) | undefined;
   const close = async () => {
+    stopWatch?.();
     if (dataSource.isInitialized) await dataSource.destroy();
     await embedded?.stop();
   };
   try {
     await connect(dataSource, logger);
+    // TypeORM's pool, made by initialize().
+    const pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
+    stopWatch = watchForStalls(pool, url, config.databaseConnectTimeoutSeconds * 1000, logger);
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     if (applied.length > 0) logger.info({ migrations: applied.map((migration) => migration.name) }, 'database migrated');
   } catch (error) {

@@ -73,9 +73,14 @@ export class ControlConnection implements OnApplicationShutdown {
 
   private async open(): Promise<pg.Client | undefined> {
     if (this.stopped) return undefined;
-    const options = this.dataSource.options as { url?: string };
+    const options = this.dataSource.options as { url?: string; extra?: { connectionTimeoutMillis?: number } };
     // keepAlive: a half-open session must be noticed, or this instance would think it still holds its locks.
-    const client = new pg.Client({ connectionString: options.url, application_name: 'mtx-relay control', connectionTimeoutMillis: 5000, keepAlive: true });
+    const client = new pg.Client({
+      connectionString: options.url,
+      application_name: 'mtx-relay control',
+      connectionTimeoutMillis: options.extra?.connectionTimeoutMillis ?? 5000,
+      keepAlive: true,
+    });
     client.on('error', (error) => this.dropped(client, error));
     client.on('end', () => this.dropped(client));
     client.on('notification', ({ channel, payload }) => {

@@ -7,6 +7,7 @@ import type { LogLevelName } from '../config/config.js';
 /** Field names whose values never reach a log line, wherever they appear (two levels deep). */
 export const SECRET_FIELDS = [
   'password',
+  'current_password',
   'newPassword',
   'password_hash',
   'passwordHash',

@@ -2,6 +2,7 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { CommandRegistry } from '../commands/command-registry.js';
 import { CamerasModule } from '../cameras/cameras.module.js';
 import { ClusterSignals } from '../events/cluster-signals.js';
+import { LoginThrottle } from './login-throttle.js';
 import { PasswordHasher } from './password-hasher.js';
 import { usersCommands } from './users.commands.js';
 import { UsersRepository } from './users.repository.js';
@@ -9,8 +10,8 @@ import { UsersService } from './users.service.js';
 
 @Module({
   imports: [CamerasModule],
-  providers: [UsersRepository, UsersService, PasswordHasher],
-  exports: [UsersService, PasswordHasher],
+  providers: [UsersRepository, UsersService, PasswordHasher, LoginThrottle],
+  exports: [UsersService, PasswordHasher, LoginThrottle],
 })
 export class UsersModule implements OnModuleInit {
   constructor(

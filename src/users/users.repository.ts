@@ -65,6 +65,11 @@ export class UsersRepository {
     return manager.findOneByOrFail(User, { id });
   }
 
+  async passwordHashOf(id: number): Promise<string | null> {
+    const user = await this.users.createQueryBuilder('user').select('user.id').addSelect('user.passwordHash').where('user.id = :id', { id }).getOne();
+    return user?.passwordHash ?? null;
+  }
+
   /** The user of that name, case-insensitively, with the password hash. */
   findForLogin(username: string): Promise<User | null> {
     return this.users.createQueryBuilder('user').addSelect('user.passwordHash').where('lower(user.username) = lower(:username)', { username }).getOne();

@@ -26,11 +26,23 @@ export const updateUserSchema = z
   .strictObject({
     username: username.optional(),
     password: password.optional(),
+    current_password: z
+      .string()
+      .min(1, 'is required')
+      .max(1024, 'must be at most 1024 characters')
+      .optional()
+      .describe('your current password: required with `password` when changing your own'),
     role: role.optional(),
     can_login: z.boolean().optional(),
     camera_ids: cameraIdsSchema.optional(),
   })
-  .refine((value) => Object.values(value).some((field) => field !== undefined), { message: 'name at least one field to change' });
+  .refine((value) => Object.entries(value).some(([name, field]) => name !== 'current_password' && field !== undefined), {
+    message: 'name at least one field to change',
+  })
+  .refine((value) => value.current_password === undefined || value.password !== undefined, {
+    path: ['current_password'],
+    message: 'only goes with password',
+  });
 
 export const listUsersSchema = listOptionsSchema(USER_SORT_FIELDS);
 

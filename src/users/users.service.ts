@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CameraGrantsService } from '../cameras/camera-grants.service.js';
 import { isAdmin, type AuthContext, type Role } from '../common/auth-context.js';
-import { conflict, forbidden, notFound } from '../common/errors.js';
+import { conflict, forbidden, notFound, validationFailed } from '../common/errors.js';
 import type { ListOptions, ListResult } from '../common/list-options.js';
 import { isUniqueViolation } from '../database/errors.js';
 import { EventBus } from '../events/event-bus.js';
+import { LoginThrottle } from './login-throttle.js';
 import { PasswordHasher } from './password-hasher.js';
 import type { User } from './user.entity.js';
 import { UsersRepository, type UserChanges, type ViewedUser } from './users.repository.js';
@@ -45,6 +46,7 @@ export class UsersService {
   constructor(
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
+    private readonly throttle: LoginThrottle,
     private readonly grants: CameraGrantsService,
     private readonly bus: EventBus,
   ) {}
@@ -84,11 +86,13 @@ export class UsersService {
   }
 
   async update(auth: AuthContext, id: number, dto: UpdateUserDto): Promise<UserView> {
-    await this.findVisible(auth, id);
+    const target = await this.findVisible(auth, id);
     let revokes = false;
     if (!isAdmin(auth) && (dto.role !== undefined || dto.can_login !== undefined || dto.camera_ids !== undefined)) {
       throw forbidden('only an admin may change role, can_login or camera_ids');
     }
+    // An admin resetting someone else's password does not know it; anyone changing their own does.
+    if (dto.password !== undefined && auth.userId === id) await this.verifyCurrentPassword(target, dto.current_password);
     const passwordHash = dto.password === undefined ? undefined : await this.hasher.hash(dto.password);
     const user = await this.users.transaction(async (manager) => {
       // Decided on the row as it is under the lock, not as it was read before the transaction.
@@ -110,7 +114,7 @@ export class UsersService {
       return this.users.getInTransaction(manager, id);
     });
     const view = await this.view(user);
-    const changed = Object.keys(dto).filter((field) => field !== 'password');
+    const changed = Object.keys(dto).filter((field) => field !== 'password' && field !== 'current_password');
     this.bus.publish('domain', {
       domain: 'users',
       entity: id,
@@ -169,6 +173,25 @@ export class UsersService {
       await this.grants.replace(manager, user.id, dto.camera_ids);
       return user;
     });
+  }
+
+  /**
+   * Changing one's own password needs the current one, so that a stolen access token cannot take
+   * the account for good. A wrong one counts against the account's login backoff.
+   */
+  private async verifyCurrentPassword(user: User, current: string | undefined): Promise<void> {
+    if (current === undefined) {
+      throw validationFailed([{ path: 'payload.current_password', message: 'is required to change your own password' }], 'changing your own password needs your current password');
+    }
+    this.throttle.assertAllowed(user.username);
+    // Counted until it proves right, as a login is, so that guesses sent in parallel cannot all slip in.
+    this.throttle.recordFailure(user.username);
+    const hash = await this.users.passwordHashOf(user.id);
+    if (hash === null) throw notFound('user', user.id);
+    if (!(await this.hasher.verify(hash, current))) {
+      throw validationFailed([{ path: 'payload.current_password', message: 'is not your current password' }], 'the current password is not right');
+    }
+    this.throttle.recordSuccess(user.username);
   }
 
   /** A user sees only themselves; anyone else's account does not exist for them. */

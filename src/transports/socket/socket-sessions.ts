@@ -73,7 +73,10 @@ export class SocketSessions {
   scheduleExpiry(socket: SessionSocket, auth: AuthContext): void {
     this.clearExpiry(socket.id);
     if (!socket.connected) return;
-    const expiresAtMs = auth.expiresAt * 1000;
+    // The token's claims were checked when it was verified; a time no Date can hold still counts as
+    // expired now rather than throwing here, where a throw would take the process down.
+    const claimedMs = auth.expiresAt * 1000;
+    const expiresAtMs = Number.isNaN(new Date(claimedMs).getTime()) ? Date.now() : claimedMs;
     const expiresAt = new Date(expiresAtMs).toISOString();
     const untilExpiry = expiresAtMs - Date.now();
     const untilWarning = untilExpiry - this.config.sessionExpiryWarningSeconds * 1000;

@@ -12,7 +12,8 @@ const MAX_TRACKED = 50_000;
 /**
  * Slows down password guessing per account name: after a few free failures each further
  * attempt must wait twice as long as the last, up to a ceiling. Names that do not exist are
- * tracked the same way, so the answers do not tell them apart.
+ * tracked the same way, so the answers do not tell them apart. Logins and the current password
+ * given to change one's own password draw on the same count.
  */
 @Injectable()
 export class LoginThrottle {
@@ -34,9 +35,11 @@ export class LoginThrottle {
     const key = username.toLowerCase();
     const entry = this.failures.get(key) ?? { count: 0, blockedUntil: 0 };
     entry.count += 1;
+    // The failure that uses up the free attempts already makes the next attempt wait: with 5
+    // free, the 6th check waits 1 s, the 7th 2 s after that, and so on.
     const excess = entry.count - this.config.loginFreeAttempts;
-    if (excess > 0) {
-      const delayMs = Math.min(1000 * 2 ** (excess - 1), this.config.loginMaxBackoffSeconds * 1000);
+    if (excess >= 0) {
+      const delayMs = Math.min(1000 * 2 ** excess, this.config.loginMaxBackoffSeconds * 1000);
       entry.blockedUntil = now + delayMs;
     }
     this.failures.delete(key);
