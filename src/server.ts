@@ -12,6 +12,8 @@ import type { AppConfig } from './config/config.js';
 import { openDatabase } from './database/open-database.js';
 import type { LogStream } from './logging/log-stream.js';
 import { NestPinoLogger } from './logging/logger.js';
+import { httpServerOptions } from './transports/rest/http-server-options.js';
+import { acceptJsonBodiesOnly, shapeNodeRefusals } from './transports/rest/request-rules.js';
 import { RelayIoAdapter } from './transports/socket/socket-io.adapter.js';
 import { UsersService } from './users/users.service.js';
 import { VERSION } from './version.js';
@@ -39,15 +41,20 @@ export async function startServer(config: AppConfig, logger: Logger, logStream: 
   try {
     const app = await NestFactory.create<NestFastifyApplication>(
       AppModule.forRoot({ config, logger, dataSource, logStream, seams }),
-      new FastifyAdapter({ bodyLimit: 100_000, return503OnClosing: true }),
-      { logger: new NestPinoLogger(logger) },
+      new FastifyAdapter(httpServerOptions(logger)),
+      // Nest's parsers would add form-encoded bodies; Fastify's JSON parser is the one kept.
+      { logger: new NestPinoLogger(logger), bodyParser: false },
     );
+    acceptJsonBodiesOnly(app.getHttpAdapter().getInstance());
     app.useWebSocketAdapter(new RelayIoAdapter(app, config));
-    app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, credentials: true });
-    // Built on first request: modules register their commands in onModuleInit, which runs at listen().
+    // Not strict: a malformed preflight would get a text/plain 400 from @fastify/cors.
+    app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, credentials: true, strictPreflight: false });
+    // Built on first request: modules register their commands in onModuleInit, which runs at init().
     const document = () => buildOpenApiDocument(app.get(CommandRegistry), VERSION) as unknown as OpenAPIObject;
     SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
     await createInitialAdmin(app, config, logger);
+    await app.init();
+    shapeNodeRefusals(app.getHttpServer());
     await app.listen(config.port, config.host);
     const url = await app.getUrl();
     logger.info({ url, version: VERSION }, 'listening');
