@@ -41,7 +41,7 @@ export async function startServer(config: AppConfig, logger: Logger, logStream: 
   try {
     const app = await NestFactory.create<NestFastifyApplication>(
       AppModule.forRoot({ config, logger, dataSource, logStream, seams }),
-      new FastifyAdapter(httpServerOptions(logger)),
+      new FastifyAdapter(httpServerOptions(config, logger)),
       // Nest's parsers would add form-encoded bodies; Fastify's JSON parser is the one kept.
       { logger: new NestPinoLogger(logger), bodyParser: false },
     );
