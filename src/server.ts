@@ -14,6 +14,8 @@ import { openDatabase } from './database/open-database.js';
 import type { LogStream } from './logging/log-stream.js';
 import { NestPinoLogger } from './logging/logger.js';
 import { checkCanListen, describeBoundAddress, explainListenError } from './listen-address.js';
+import { httpServerOptions } from './transports/rest/http-server-options.js';
+import { acceptJsonBodiesOnly, shapeNodeRefusals } from './transports/rest/request-rules.js';
 import { API_DOCS_PATH, registerRootRoute } from './transports/rest/root-route.js';
 import { RelayIoAdapter } from './transports/socket/socket-io.adapter.js';
 import { UsersService } from './users/users.service.js';
@@ -45,16 +47,21 @@ export async function startServer(config: AppConfig, logger: Logger, logStream: 
   try {
     app = await NestFactory.create<NestFastifyApplication>(
       AppModule.forRoot({ config, logger, dataSource, logStream, seams }),
-      new FastifyAdapter({ bodyLimit: 100_000, return503OnClosing: true }),
-      { logger: new NestPinoLogger(logger) },
+      new FastifyAdapter(httpServerOptions(config, logger)),
+      // Nest's parsers would add form-encoded bodies; Fastify's JSON parser is the one kept.
+      { logger: new NestPinoLogger(logger), bodyParser: false },
     );
+    acceptJsonBodiesOnly(app.getHttpAdapter().getInstance());
     app.useWebSocketAdapter(new RelayIoAdapter(app, config));
-    app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, credentials: true });
-    // Built on first request: modules register their commands in onModuleInit, which runs at listen().
+    // Not strict: a malformed preflight would get a text/plain 400 from @fastify/cors.
+    app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, credentials: true, strictPreflight: false });
+    // Built on first request: modules register their commands in onModuleInit, which runs at init().
     const registry = app.get(CommandRegistry);
     const document = () => buildOpenApiDocument(registry, VERSION) as unknown as OpenAPIObject;
     SwaggerModule.setup(API_DOCS_PATH.slice(1), app, document, { jsonDocumentUrl: 'api/docs-json' });
     registerRootRoute(app.getHttpAdapter().getInstance());
+    await app.init();
+    shapeNodeRefusals(app.getHttpServer());
     await app.listen(config.port, config.host).catch((error: unknown) => {
       throw explainListenError(error, config.host, config.port);
     });

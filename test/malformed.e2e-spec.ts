@@ -331,8 +331,8 @@ describe('malformed REST requests', () => {
       'POST',
       '/api/users',
       { rawBody: JSON.stringify({ username: 'x'.repeat(120_000) }), headers: json },
-      400,
-      error(400, 'validation_failed', 'Request body is too large', [], {}),
+      413,
+      error(413, 'validation_failed', 'Request body is too large', [], {}),
     ],
     [
       'a JSON array body',
@@ -347,8 +347,8 @@ describe('malformed REST requests', () => {
       'POST',
       '/api/users',
       { rawBody: 'username=eve', headers: { 'content-type': 'text/plain' } },
-      400,
-      invalid([{ path: 'payload', message: 'Invalid input: expected object, received string' }], { module: 'users', command: 'create' }),
+      415,
+      error(415, 'validation_failed', 'request bodies must be JSON: send them with Content-Type: application/json', [], {}),
     ],
     [
       'no body',

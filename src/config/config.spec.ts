@@ -176,6 +176,17 @@ describe('loadConfig', () => {
     expect(failure({ OAUTH2_REQUEST_TIMEOUT: '121' }).problems).toEqual(['OAUTH2_REQUEST_TIMEOUT must be at most 2m, got "121"']);
   });
 
+  it('gives HTTP clients 10 s for the headers and 30 s for the whole request, and keeps idle connections 10 s', () => {
+    expect(load().http).toEqual({ headersTimeoutSeconds: 10, requestTimeoutSeconds: 30, keepAliveTimeoutSeconds: 10 });
+    expect(load({ HTTP_HEADERS_TIMEOUT: '2', HTTP_REQUEST_TIMEOUT: '1m', HTTP_KEEP_ALIVE_TIMEOUT: '75s' }).http).toEqual({
+      headersTimeoutSeconds: 2,
+      requestTimeoutSeconds: 60,
+      keepAliveTimeoutSeconds: 75,
+    });
+    expect(failure({ HTTP_HEADERS_TIMEOUT: '40s' }).problems).toEqual(['HTTP_HEADERS_TIMEOUT: must not be longer than HTTP_REQUEST_TIMEOUT (the headers are part of the request)']);
+    expect(failure({ HTTP_REQUEST_TIMEOUT: '11m' }).problems).toEqual(['HTTP_REQUEST_TIMEOUT: must be at most 10m']);
+  });
+
   it('names every bad variable at once', () => {
     const error = failure({ PORT: 'x', JWT_SECRET: 'short', DATABASE_URL: 'http://db' });
     expect(error.problems.map((problem) => problem.split(' ')[0]).sort()).toEqual(['DATABASE_URL', 'JWT_SECRET', 'PORT']);

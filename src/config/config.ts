@@ -52,6 +52,9 @@ const envSchema = z.object({
   OAUTH2_RETRY_INITIAL: durationSeconds.default(5),
   OAUTH2_RETRY_MAX: durationSeconds.default(600),
   OAUTH2_REQUEST_TIMEOUT: durationSeconds.refine((seconds) => seconds <= 120, 'must be at most 2m').default(15),
+  HTTP_HEADERS_TIMEOUT: durationSeconds.refine((seconds) => seconds <= 600, 'must be at most 10m').default(10),
+  HTTP_REQUEST_TIMEOUT: durationSeconds.refine((seconds) => seconds <= 600, 'must be at most 10m').default(30),
+  HTTP_KEEP_ALIVE_TIMEOUT: durationSeconds.refine((seconds) => seconds <= 600, 'must be at most 10m').default(10),
   // Testing aids: they widen a race window so a test can put something in it. Never set in use.
 });
 
@@ -116,6 +119,8 @@ export interface AppConfig {
     /** How long a token endpoint has to answer; a refresh's lease lasts twice that. */
     requestTimeoutSeconds: number;
   };
+  /** How long a client may take to send a request's headers, and the whole request; how long an idle keep-alive connection stays open. */
+  http: { headersTimeoutSeconds: number; requestTimeoutSeconds: number; keepAliveTimeoutSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -165,6 +170,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems = parsed.success ? [] : problemsOf(parsed.error.issues, present).filter((problem) => !placeholders.has(problem.split(' ')[0]));
   if (placeholders.size > 0 || !parsed.success) throw new ConfigError([...placeholders.values(), ...problems]);
   const values = parsed.data;
+  if (values.HTTP_HEADERS_TIMEOUT > values.HTTP_REQUEST_TIMEOUT) {
+    throw new ConfigError(['HTTP_HEADERS_TIMEOUT: must not be longer than HTTP_REQUEST_TIMEOUT (the headers are part of the request)']);
+  }
   const dataDir = resolve(values.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   return {
@@ -212,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     backgroundLockRetrySeconds: values.BACKGROUND_LOCK_RETRY,
     oauth2: { retryInitialSeconds: values.OAUTH2_RETRY_INITIAL, retryMaxSeconds: values.OAUTH2_RETRY_MAX, requestTimeoutSeconds: values.OAUTH2_REQUEST_TIMEOUT },
+    http: { headersTimeoutSeconds: values.HTTP_HEADERS_TIMEOUT, requestTimeoutSeconds: values.HTTP_REQUEST_TIMEOUT, keepAliveTimeoutSeconds: values.HTTP_KEEP_ALIVE_TIMEOUT },
   };
 }
 

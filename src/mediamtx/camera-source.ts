@@ -32,3 +32,15 @@ export function sourceWithCredential(sourceUrl: string, secrets: SourceSecrets |
   }
   return url.toString();
 }
+
+/**
+ * The secrets `sourceWithCredential` puts into a source, in plain: what must never come back out
+ * in MediaMTX's messages. A basic credential's user name is not one (admins see it), but the
+ * pair as an HTTP Basic header would carry it is.
+ */
+export function secretsInSource(secrets: SourceSecrets | null): string[] {
+  if (!secrets) return [];
+  const found = [secrets.password, secrets.token, secrets.accessToken].filter((secret): secret is string => !!secret);
+  if (secrets.kind === 'basic' && secrets.password) found.push(Buffer.from(`${secrets.username ?? ''}:${secrets.password}`).toString('base64'));
+  return found;
+}

@@ -7,10 +7,11 @@ import { CredentialsService } from '../credentials/credentials.service.js';
 import { EventBus } from '../events/event-bus.js';
 import { Leadership } from '../jobs/leadership.service.js';
 import { LOGGER } from '../logging/logger.js';
-import { sourceWithCredential } from './camera-source.js';
+import { secretsInSource, sourceWithCredential } from './camera-source.js';
 import { MediaMtxApi, MediaMtxRefused, MediaMtxUnreachable, type PathConfig } from './mediamtx-api.client.js';
 import type { SyncState } from './mediamtx-path.entity.js';
 import { MediaMtxPathsRepository, type PathRow } from './mediamtx-paths.repository.js';
+import { scrubSecrets, type SourceInText } from './secret-scrub.js';
 
 const RETRY_WHILE_UNREACHABLE_MS = 2000;
 
@@ -23,8 +24,8 @@ const APPLY_LAG_MS = 2000;
 
 interface DesiredPath {
   cameraId: number;
-  /** The source without the credential put in, for messages. */
-  publicSource: string;
+  /** The source as sent and as shown, and the secrets in it: what MediaMTX's messages are scrubbed of. */
+  source: SourceInText;
   config: PathConfig;
   hash: string;
 }
@@ -182,7 +183,7 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
         await this.save(name, path.cameraId, path.hash, 'ok', null);
       } catch (error) {
         // MediaMTX's messages may quote the source, which carries the credential: never keep that.
-        await this.save(name, path.cameraId, row?.configHash ?? null, 'pending', (error as Error).message.split(path.config.source).join(path.publicSource));
+        await this.save(name, path.cameraId, row?.configHash ?? null, 'pending', scrubSecrets((error as Error).message, path.source));
         if (error instanceof MediaMtxUnreachable) return this.wentUnreachable(error);
       }
     }
@@ -196,7 +197,7 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
       } catch (error) {
         if (error instanceof MediaMtxRefused && error.status === 404) await this.forget(name);
         else if (error instanceof MediaMtxUnreachable) return this.wentUnreachable(error);
-        else this.logger.warn({ path: name, error: (error as Error).message }, 'could not remove a MediaMTX path');
+        else this.logger.warn({ path: name, error: scrubSecrets((error as Error).message) }, 'could not remove a MediaMTX path');
       }
     }
   }
@@ -235,25 +236,28 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
     for (const camera of await this.cameras.syncTargets()) {
       if (!camera.isEnabled) continue;
       try {
-        const config = await this.pathConfig(camera);
+        const { config, secrets } = await this.pathConfig(camera);
         const hash = createHmac('sha256', this.config.mediamtx.servicePassword).update(JSON.stringify(config)).digest('hex');
-        desired.set(camera.mtxPath, { cameraId: camera.id, publicSource: camera.sourceUrl, config, hash });
+        desired.set(camera.mtxPath, { cameraId: camera.id, source: { sent: config.source, shown: camera.sourceUrl, secrets }, config, hash });
       } catch (error) {
         unbuildable.add(camera.mtxPath);
-        await this.save(camera.mtxPath, camera.id, null, 'pending', `cannot build the source: ${(error as Error).message}`);
+        await this.save(camera.mtxPath, camera.id, null, 'pending', `cannot build the source: ${scrubSecrets((error as Error).message)}`);
       }
     }
     return { desired, unbuildable };
   }
 
-  private async pathConfig(camera: SyncTarget): Promise<PathConfig> {
+  private async pathConfig(camera: SyncTarget): Promise<{ config: PathConfig; secrets: string[] }> {
     const secrets = camera.credentialId === null ? null : await this.credentials.sourceSecrets(camera.credentialId);
-    return { source: sourceWithCredential(camera.sourceUrl, secrets, camera.oauth2TokenIn), sourceOnDemand: true, rtspTransport: camera.rtspTransport };
+    return {
+      config: { source: sourceWithCredential(camera.sourceUrl, secrets, camera.oauth2TokenIn), sourceOnDemand: true, rtspTransport: camera.rtspTransport },
+      secrets: secretsInSource(secrets),
+    };
   }
 
   private async markPending(rows: Map<string, PathRow>, desired: Map<string, DesiredPath>, error: unknown): Promise<void> {
     for (const [name, path] of desired) {
-      if (rows.get(name)?.state !== 'conflict') await this.save(name, path.cameraId, rows.get(name)?.configHash ?? null, 'pending', (error as Error).message);
+      if (rows.get(name)?.state !== 'conflict') await this.save(name, path.cameraId, rows.get(name)?.configHash ?? null, 'pending', scrubSecrets((error as Error).message, path.source));
     }
   }
 

@@ -1,9 +1,10 @@
-import type { IncomingMessage } from 'node:http';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '../../config/config.js';
 import { coalesceWrites } from './coalesced-writes.js';
+import { refuseOtherUpgrades, shapeEngineRefusals, ShapedWebSocketServer } from './engine-refusals.js';
 
 export const MAX_SOCKET_MESSAGE_BYTES = 100_000;
 
@@ -31,11 +32,14 @@ export class RelayIoAdapter extends IoAdapter {
 
   override createIOServer(port: number, options?: ServerOptions): Server {
     const allowed = this.config.corsOrigins;
+    const path = options?.path ?? '/socket.io';
     const server: Server = super.createIOServer(port, {
       ...options,
-      path: options?.path ?? '/socket.io',
+      path,
       serveClient: false,
+      destroyUpgrade: false,
       maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
+      wsEngine: ShapedWebSocketServer,
       cors: { origin: allowed.includes('*') ? true : allowed, credentials: true },
       allowRequest: (request: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void) => {
         const ok = originAllowed(request.headers.origin, request.headers.host, allowed);
@@ -43,6 +47,8 @@ export class RelayIoAdapter extends IoAdapter {
       },
     } as ServerOptions);
     coalesceWrites(server.engine);
+    shapeEngineRefusals(server.engine);
+    if (this.httpServer) refuseOtherUpgrades(this.httpServer as HttpServer, path);
     return server;
   }
 }
