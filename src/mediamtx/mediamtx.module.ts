@@ -17,6 +17,7 @@ import { HooksService } from './hooks.service.js';
 import { MediaMtxApi } from './mediamtx-api.client.js';
 import { MediaMtxAuthService } from './mediamtx-auth.service.js';
 import { MediaMtxPathsRepository } from './mediamtx-paths.repository.js';
+import { MediaMtxWatch } from './mediamtx-watch.service.js';
 import { MediaMtxController } from './mediamtx.controller.js';
 import { PathSyncService } from './path-sync.service.js';
 import { StreamEvents } from './stream-events.js';
@@ -41,6 +42,7 @@ import { ViewerSessions, type ViewerSession } from './viewer-sessions.js';
     StreamEvents,
     StreamReconciler,
     HookHealth,
+    MediaMtxWatch,
     ViewerSessions,
   ],
   exports: [PathSyncService, HookHealth],
