@@ -117,14 +117,14 @@ describe('OpenAPI document and health', () => {
   it('answers GET /api/health without a token', async () => {
     const answer = await server.http('GET', '/api/health');
     expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ status: 'ok', version: VERSION, database: 'up' });
+    expect(answer.body).toEqual({ status: 'ok', version: VERSION, database: 'up', warnings: [] });
   });
 
   it('answers the same health over a socket request', async () => {
     const { bearer } = await server.login();
     const socket = await connectSocket(server.url, { auth: { token: bearer } });
     try {
-      expect(await rpc(socket, { module: 'health', command: 'list' })).toEqual({ status: 'ok', version: VERSION, database: 'up' });
+      expect(await rpc(socket, { module: 'health', command: 'list' })).toEqual({ status: 'ok', version: VERSION, database: 'up', warnings: [] });
     } finally {
       socket.close();
     }

@@ -147,7 +147,10 @@ describe('event log: sequence numbers, resume, retained state', () => {
     await w.api('POST', '/api/users', { username: 'someone-else', password: 'someone-else-pw' });
     await w.api('PUT', `/api/users/${w.viewer.id}`, { username: 'viewer' });
     await w.api('POST', '/api/messages', { message: 'not subscribed to system messages' });
+    // MediaMTX's state moves, then it runs the hook (the relay checks one against the other).
+    w.fake.setAvailable('cam-a');
     await w.driver.ready('cam-a');
+    w.fake.setAvailable('cam-b');
     await w.driver.ready('cam-b');
     await w.api('PUT', `/api/cameras/${w.cameraA}`, { name: 'A missed 2' });
     // Answers come before delivery: connect only once the missed events are out, or they would arrive live.
@@ -203,6 +206,10 @@ describe('event log: sequence numbers, resume, retained state', () => {
     expect(await rpc(recorder.socket, { module: 'subscriptions', command: 'list' })).toEqual({ topics: ['camera:ready'] });
     const mark = recorder.mark();
     await w.api('PUT', `/api/cameras/${w.cameraA}`, { description: 'not wanted' });
+    // Camera B goes down (not a topic of this socket) and comes back.
+    w.fake.setUnavailable('cam-b');
+    await w.driver.notReady('cam-b');
+    w.fake.setAvailable('cam-b');
     await w.driver.ready('cam-b');
     await recorder.waitFor(({ event }) => event === 'camera:ready', mark);
     await sleep(200);
@@ -246,8 +253,11 @@ describe('event log: sequence numbers, resume, retained state', () => {
 
   it("sends each visible camera's retained state on subscribing to camera status topics", async () => {
     await w.driver.ready('cam-a');
-    await w.driver.read('cam-a', { type: 'rtspSession', id: 'reader-1' });
-    await w.driver.read('cam-a', { type: 'rtspSession', id: 'reader-2' });
+    for (const id of ['reader-1', 'reader-2']) {
+      w.fake.addReader('cam-a', { type: 'rtspSession', id });
+      await w.driver.read('cam-a', { type: 'rtspSession', id });
+    }
+    w.fake.setUnavailable('cam-b');
     await w.driver.notReady('cam-b');
     // Kept once each event is stored and delivered.
     await eventually(
@@ -274,8 +284,10 @@ describe('event log: sequence numbers, resume, retained state', () => {
       [w.cameraA, { ready: true, readers: 2 }],
       [w.cameraB, { ready: false, readers: 0 }],
     ]);
-    await w.driver.unread('cam-a', { type: 'rtspSession', id: 'reader-1' });
-    await w.driver.unread('cam-a', { type: 'rtspSession', id: 'reader-2' });
+    for (const id of ['reader-1', 'reader-2']) {
+      w.fake.removeReader('cam-a', id);
+      await w.driver.unread('cam-a', { type: 'rtspSession', id });
+    }
   });
 });
 

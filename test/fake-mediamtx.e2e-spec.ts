@@ -264,6 +264,72 @@ describe('fake MediaMTX: Control API', () => {
     expect(fake.sessions()).toEqual([]);
   });
 
+  it('applies writes after a lag drawn from a range, in the order they were made', async () => {
+    const lagging = await FakeMediaMtx.start({ applyDelayMs: { minMs: 100, maxMs: 600 }, seed: 3 });
+    try {
+      for (const n of ['a', 'b', 'c']) expect((await call(lagging, 'POST', `/v3/config/paths/add/${n}`, CAMERA)).status).toBe(200);
+      expect((await call(lagging, 'DELETE', '/v3/config/paths/delete/b')).status).toBe(200);
+      expect((await call(lagging, 'POST', '/v3/config/paths/replace/a', { ...CAMERA, rtspTransport: 'udp' })).status).toBe(200);
+      expect(lagging.pathConfigNames()).toEqual(['all_others']);
+      // Each snapshot lands after the one before, whatever its own lag: never b back, never the old a.
+      const seen: string[][] = [];
+      while (lagging.pathConfigNames().length < 3 || lagging.pathConfig('a')?.rtspTransport !== 'udp') {
+        const names = lagging.pathConfigNames();
+        if (JSON.stringify(seen.at(-1)) !== JSON.stringify(names)) seen.push(names);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await lagging.settled();
+      expect(lagging.pathConfigNames()).toEqual(['a', 'all_others', 'c']);
+      expect(seen.every((names) => names.length <= 3)).toBe(true);
+    } finally {
+      await lagging.stop();
+    }
+  });
+
+  it('changes /v3/info started on a restart; a reload drops the API paths and closes their readers, and keeps started', async () => {
+    expect((await call(fake, 'POST', '/v3/config/paths/add/cam1', CAMERA)).status).toBe(200);
+    await fake.settled();
+    const before = (await call(fake, 'GET', '/v3/info')).body.started;
+    fake.setAvailable('cam1');
+    const session = fake.addSession('hlssessions', { path: 'cam1' });
+    const closed = fake.reload();
+    expect(fake.reloads).toBe(1);
+    expect(closed).toEqual([{ name: 'cam1', available: true, readers: [{ type: 'hlsSession', id: session.id }] }]);
+    expect(fake.pathConfigNames()).toEqual(['all_others']);
+    expect(fake.sessions()).toEqual([]);
+    expect((await call(fake, 'GET', '/v3/info')).body.started).toBe(before);
+    await fake.restart();
+    const after = (await call(fake, 'GET', '/v3/info')).body.started;
+    expect(Date.parse(after)).toBeGreaterThan(Date.parse(before));
+  });
+
+  it('has the session routes of the servers that run, with the fields openapi.yaml gives each kind', async () => {
+    const strict = await FakeMediaMtx.start({ env: { MTX_RTSPENCRYPTION: 'strict', MTX_RTMPENCRYPTION: 'optional' } });
+    try {
+      expect(strict.config.servers).toMatchObject({ rtsp: false, rtsps: true, rtmp: true, rtmps: true, moq: true });
+      const missing = await call(strict, 'GET', '/v3/rtspsessions/list');
+      expect(missing).toMatchObject({ status: 404, text: '404 page not found' });
+      expect(() => strict.addSession('rtspsessions', { path: 'x' })).toThrow('the rtsp server is off');
+      strict.addPathConfig('cam', { source: 'publisher' });
+      strict.setAvailable('cam');
+      const rtsps = strict.addSession('rtspssessions', { path: 'cam' });
+      expect(strict.path('cam')!.readers).toEqual([{ type: 'rtspsSession', id: rtsps.id }]);
+      const listed = await call(strict, 'GET', '/v3/rtspssessions/list');
+      expect(listed.body.items[0]).toMatchObject({ id: rtsps.id, state: 'read', profile: 'SAVP', conns: [] });
+      expect(Object.keys(listed.body.items[0])).toHaveLength(33);
+      const moq = strict.addSession('moqsessions', { path: 'cam' });
+      const moqItem = (await call(strict, 'GET', `/v3/moqsessions/get/${moq.id}`)).body;
+      expect(Object.keys(moqItem).sort()).toEqual(['created', 'id', 'inboundBytes', 'outboundBytes', 'path', 'query', 'remoteAddr', 'state', 'transport', 'userAgent', 'version']);
+      const hls = strict.addSession('hlssessions', { path: 'cam' });
+      expect(Object.keys((await call(strict, 'GET', `/v3/hlssessions/get/${hls.id}`)).body).sort()).toEqual(['created', 'id', 'isCDN', 'outboundBytes', 'path', 'query', 'remoteAddr', 'user', 'userAgent']);
+      expect(await call(strict, 'POST', `/v3/moqsessions/kick/${moq.id}`)).toMatchObject({ status: 200, body: { status: 'ok' } });
+      expect(strict.endSession(hls.id)).toEqual({ type: 'hlsSession', id: hls.id });
+      expect(strict.path('cam')!.readers).toEqual([{ type: 'rtspsSession', id: rtsps.id }]);
+    } finally {
+      await strict.stop();
+    }
+  });
+
   it('goes down and comes back on the same port', async () => {
     const { port } = fake;
     expect((await call(fake, 'POST', '/v3/config/paths/add/cam1', CAMERA)).status).toBe(200);
@@ -434,6 +500,27 @@ describe('fake MediaMTX: driver (the shipped mediamtx.yml with real wget)', () =
     const run = await driver.read('cam', { id: 'r1' });
     expect(run.exitCode).not.toBe(0);
     expect(relay.requests).toHaveLength(1);
+  });
+
+  it('delivers hooks under chaos as planned by its seed: delayed, reordered, some lost', async () => {
+    const run = async () => {
+      relay.requests.length = 0;
+      const chaotic = new MediaMtxDriver({ relayUrl: relay.url, hookSecret: SECRET, chaos: { seed: 42, maxDelayMs: 300, dropRate: 0.4 } });
+      for (let i = 0; i < 12; i += 1) await chaotic.read('cam', { id: `r${i}` });
+      await chaotic.unread('cam', { id: 'r0' });
+      await chaotic.idle();
+      return { chaotic, arrived: relay.requests.map((req) => req.headers['x-mtx-reader-id'] as string) };
+    };
+    const first = await run();
+    const lost = first.chaotic.hookRuns.filter((hookRun) => hookRun.dropped).length;
+    expect(lost).toBeGreaterThan(0);
+    // Only runOnRead (and runOnAvailable) are ever lost: MediaMTX interrupts those.
+    expect(first.chaotic.hookRuns.filter((hookRun) => hookRun.dropped).every((hookRun) => hookRun.hook === 'runOnRead')).toBe(true);
+    expect(first.arrived).toHaveLength(13 - lost);
+    expect(first.arrived).toContain('r0');
+    const second = await run();
+    expect(second.chaotic.chaos!.plans).toEqual(first.chaotic.chaos!.plans);
+    expect([...second.arrived].sort()).toEqual([...first.arrived].sort());
   });
 
   it('has helpers that build the variables as MediaMTX does', async () => {

@@ -8,7 +8,15 @@ export const CAMERA_SORT_FIELDS = ['id', 'name', 'mtx_path', 'created_at', 'upda
 
 export const cameraIdSchema = entityIdSchema('camera');
 
-/** MediaMTX's path name rules, plus no empty segments. */
+/**
+ * Names MediaMTX gives a meaning of their own (`internal/conf/path.go` validate, FindPathConf):
+ * `all` and `all_others` configure every path that no other entry names, so a camera of that
+ * name would become the source of every such path. (A name starting with `~` is a regular
+ * expression; the characters allowed below already exclude it.)
+ */
+export const RESERVED_MTX_PATHS: readonly string[] = ['all', 'all_others'];
+
+/** MediaMTX's path name rules (`internal/conf/path.go` IsValidPathName), plus no empty segments and no reserved name. */
 export const mtxPathSchema = z
   .string()
   .min(1, 'must not be empty')
@@ -16,7 +24,8 @@ export const mtxPathSchema = z
   .regex(/^[0-9a-zA-Z_\-/.]+$/, 'may contain only letters, digits and _ - / .')
   .refine((path) => !path.startsWith('/') && !path.endsWith('/'), 'must not begin or end with /')
   .refine((path) => path.split('/').every((segment) => segment !== ''), 'must not contain an empty segment (//)')
-  .refine((path) => path.split('/').every((segment) => segment !== '.' && segment !== '..'), 'must not contain a . or .. segment');
+  .refine((path) => path.split('/').every((segment) => segment !== '.' && segment !== '..'), 'must not contain a . or .. segment')
+  .refine((path) => !RESERVED_MTX_PATHS.includes(path), 'must not be all or all_others: MediaMTX applies those to every other path');
 
 const SOURCE_PROTOCOLS = ['rtsp:', 'rtsps:', 'http:', 'https:'];
 

@@ -3,29 +3,39 @@ import { z } from 'zod';
 import { definePublicCommand, type ModuleCommands } from '../commands/command-registry.js';
 import { DomainError } from '../common/errors.js';
 import { databaseAnswers } from '../database/probe.js';
+import type { HookHealth } from '../mediamtx/hook-health.js';
 import { VERSION } from '../version.js';
 
 /** How long the database gets to answer before the relay counts it as down. */
 export const DATABASE_PROBE_TIMEOUT_MS = 3000;
 
+export const healthWarningSchema = z.object({
+  code: z.literal('mediamtx_hooks_failing'),
+  message: z.string(),
+});
+
 export const healthSchema = z.object({
-  status: z.literal('ok'),
+  /** `degraded`: working, with warnings that need an operator (not a reason to restart the relay). */
+  status: z.enum(['ok', 'degraded']),
   version: z.string(),
   database: z.literal('up'),
+  warnings: z.array(healthWarningSchema),
 });
 
 export type Health = z.infer<typeof healthSchema>;
 
 /** The `health` module: a public liveness and readiness probe (Docker HEALTHCHECK, load balancers). */
-export function healthCommands(dataSource: DataSource): ModuleCommands {
+export function healthCommands(dataSource: DataSource, hooks: HookHealth): ModuleCommands {
   return {
     list: definePublicCommand({
       access: 'public',
-      summary: 'Health of the relay: answers 200 when it and its database are up, 503 unavailable otherwise',
+      summary: 'Health of the relay: answers 200 when it and its database are up (status degraded, with warnings, when MediaMTX hooks fail), 503 unavailable otherwise',
       result: healthSchema,
       handle: async (): Promise<Health> => {
         if (!(await databaseAnswers(dataSource, DATABASE_PROBE_TIMEOUT_MS))) throw new DomainError('unavailable', 'the database does not answer');
-        return { status: 'ok', version: VERSION, database: 'up' };
+        const hookProblem = hooks.problem();
+        const warnings = hookProblem === null ? [] : [{ code: 'mediamtx_hooks_failing' as const, message: hookProblem }];
+        return { status: warnings.length === 0 ? 'ok' : 'degraded', version: VERSION, database: 'up', warnings };
       },
     }),
   };

@@ -12,8 +12,12 @@ export interface PathConfig {
 export interface PathRuntime {
   name: string;
   available: boolean;
+  availableTime?: string | null;
+  /** Deprecated in v1.20: `available`/`availableTime`. */
+  readyTime?: string | null;
   online: boolean;
   inboundBytes: number;
+  source?: { type: string; id: string } | null;
   readers: Array<{ type: string; id: string }>;
   tracks2?: Array<{ codec: string }>;
   /** Deprecated in v1.20: codec names. */
@@ -41,16 +45,40 @@ export class MediaMtxRefused extends Error {
 
 const TIMEOUT_MS = 5000;
 
-/** Kick endpoints by the `protocol` MediaMTX reports in its auth callback. */
-const KICK_PATHS: Record<string, string> = {
-  rtsp: 'rtspsessions',
-  hls: 'hlssessions',
-  rtsps: 'rtspssessions',
-  webrtc: 'webrtcsessions',
-  srt: 'srtconns',
-  rtmp: 'rtmpconns',
-  rtmps: 'rtmpsconns',
+/**
+ * Kick endpoints by the reader type MediaMTX reports in hooks and path lists (MTX_READER_TYPE,
+ * `readers[].type`), which names the encrypted variants (`defs/api_path.go`).
+ */
+const KICK_BY_READER_TYPE: Record<string, string> = {
+  rtspSession: 'rtspsessions',
+  rtspsSession: 'rtspssessions',
+  rtmpConn: 'rtmpconns',
+  rtmpsConn: 'rtmpsconns',
+  hlsSession: 'hlssessions',
+  webRTCSession: 'webrtcsessions',
+  srtConn: 'srtconns',
+  moqSession: 'moqsessions',
 };
+
+/**
+ * Kick endpoints by the auth callback's `protocol`, which says `rtsp` and `rtmp` for RTSPS and
+ * RTMPS too (`auth/request.go`): each is tried in turn until one knows the session.
+ */
+const KICK_BY_PROTOCOL: Record<string, string[]> = {
+  rtsp: ['rtspsessions', 'rtspssessions'],
+  rtmp: ['rtmpconns', 'rtmpsconns'],
+  hls: ['hlssessions'],
+  webrtc: ['webrtcsessions'],
+  srt: ['srtconns'],
+  moq: ['moqsessions'],
+};
+
+/** A session to end: its auth callback `protocol` and `id`, and its reader type once a hook told it. */
+export interface KickTarget {
+  protocol: string;
+  id: string;
+  readerType?: string;
+}
 
 /** MediaMTX's Control API v3, called as the relay's service account. */
 @Injectable()
@@ -94,17 +122,49 @@ export class MediaMtxApi {
     }
   }
 
-  /** Ends a reader's session; false when MediaMTX no longer has it or the protocol has no sessions to kick. */
-  async kick(protocol: string, id: string): Promise<boolean> {
-    const kind = KICK_PATHS[protocol];
-    if (!kind) return false;
+  /** `/v3/info`: the version, and when the MediaMTX process started (it changes with a restart, not with a reload). */
+  async info(): Promise<{ version: string; started: string }> {
+    return (await this.call('GET', '/v3/info')) as { version: string; started: string };
+  }
+
+  /** Runtime state of every path (all pages). */
+  async paths(): Promise<PathRuntime[]> {
+    const paths: PathRuntime[] = [];
+    for (let page = 0; ; page += 1) {
+      const body = (await this.call('GET', `/v3/paths/list?itemsPerPage=1000&page=${page}`)) as { pageCount: number; items: PathRuntime[] };
+      paths.push(...body.items);
+      if (page + 1 >= body.pageCount) return paths;
+    }
+  }
+
+  /** Whether MediaMTX has a path configuration of this name (applied: a write may not show yet). */
+  async hasPathConfig(name: string): Promise<boolean> {
     try {
-      await this.call('POST', `/v3/${kind}/kick/${encodeURIComponent(id)}`);
+      await this.call('GET', `/v3/config/paths/get/${encodePath(name)}`);
       return true;
     } catch (error) {
       if (error instanceof MediaMtxRefused && error.status === 404) return false;
       throw error;
     }
+  }
+
+  /**
+   * Ends a reader's session: at the endpoint of its reader type when known, else at each
+   * endpoint its protocol may use (a 404 there: not this one, or that server is off). False
+   * when none had it.
+   */
+  async kick(target: KickTarget): Promise<boolean> {
+    const exact = target.readerType ? KICK_BY_READER_TYPE[target.readerType] : undefined;
+    const kinds = [...new Set([...(exact ? [exact] : []), ...(KICK_BY_PROTOCOL[target.protocol] ?? [])])];
+    for (const kind of kinds) {
+      try {
+        await this.call('POST', `/v3/${kind}/kick/${encodeURIComponent(target.id)}`);
+        return true;
+      } catch (error) {
+        if (!(error instanceof MediaMtxRefused && error.status === 404)) throw error;
+      }
+    }
+    return false;
   }
 
   private async call(method: string, path: string, body?: unknown): Promise<unknown> {

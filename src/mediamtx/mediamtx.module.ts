@@ -12,12 +12,16 @@ import { LOGGER } from '../logging/logger.js';
 import { CameraStatesRepository } from './camera-states.repository.js';
 import { CameraStates } from './camera-states.js';
 import { CameraStatusService } from './camera-status.service.js';
+import { HookHealth } from './hook-health.js';
 import { HooksService } from './hooks.service.js';
 import { MediaMtxApi } from './mediamtx-api.client.js';
 import { MediaMtxAuthService } from './mediamtx-auth.service.js';
 import { MediaMtxPathsRepository } from './mediamtx-paths.repository.js';
+import { MediaMtxWatch } from './mediamtx-watch.service.js';
 import { MediaMtxController } from './mediamtx.controller.js';
 import { PathSyncService } from './path-sync.service.js';
+import { StreamEvents } from './stream-events.js';
+import { StreamReconciler } from './stream-reconciler.service.js';
 import { StreamState } from './stream-state.js';
 import { ViewerSessions, type ViewerSession } from './viewer-sessions.js';
 
@@ -35,9 +39,13 @@ import { ViewerSessions, type ViewerSession } from './viewer-sessions.js';
     HooksService,
     MediaMtxAuthService,
     StreamState,
+    StreamEvents,
+    StreamReconciler,
+    HookHealth,
+    MediaMtxWatch,
     ViewerSessions,
   ],
-  exports: [PathSyncService],
+  exports: [PathSyncService, HookHealth],
 })
 export class MediaMtxModule implements OnModuleInit {
   constructor(
@@ -63,7 +71,7 @@ export class MediaMtxModule implements OnModuleInit {
   private async kick(match: (session: ViewerSession) => boolean): Promise<number> {
     let kicked = 0;
     for (const session of this.sessions.take(match)) {
-      const ended = await this.api.kick(session.protocol, session.id).catch((error: unknown) => {
+      const ended = await this.api.kick(session).catch((error: unknown) => {
         this.logger.warn({ session: session.id, error: (error as Error).message }, 'could not end a MediaMTX session');
         return false;
       });

@@ -19,8 +19,11 @@ const RETRY_WHILE_UNREACHABLE_MS = 2000;
 const PATH_FIELDS = new Set(['mtx_path', 'source_url', 'credential_id', 'rtsp_transport', 'oauth2_token_in', 'is_enabled']);
 const touchesPath = (changed: unknown): boolean => !Array.isArray(changed) || changed.some((field) => PATH_FIELDS.has(String(field)));
 const DEBOUNCE_MS = 50;
-// MediaMTX answers a config change before it applies it, so its path list may lag behind for a moment.
+// MediaMTX answers a config change before it applies it, and applying waits on its path manager,
+// so its path list lags behind by an unknown time: a written path is looked for again this often,
+// and not written again until it is listed (or this long has passed, or MediaMTX restarted).
 const APPLY_LAG_MS = 2000;
+const APPLY_LAG_MAX_MS = 60_000;
 
 interface DesiredPath {
   cameraId: number;
@@ -47,8 +50,10 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
   private stopped = false;
   private reachable = true;
   private rows: Promise<Map<string, PathRow>> | undefined;
-  /** When this instance last wrote each path to MediaMTX. */
+  /** Paths this instance wrote to MediaMTX and has not seen listed since, with when. */
   private readonly appliedAt = new Map<string, number>();
+  /** Owned paths MediaMTX listed at the last pass, in line with the cameras. */
+  private listed: string[] = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -130,6 +135,16 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
     return this.running;
   }
 
+  /** Owned paths MediaMTX listed at the last pass: the MediaMTX watch checks they are still there. */
+  listedPaths(): readonly string[] {
+    return this.running ? [] : this.listed;
+  }
+
+  /** MediaMTX restarted or reloaded: writes it had not applied yet are lost, so nothing counts as just written. */
+  forgetWrites(): void {
+    this.appliedAt.clear();
+  }
+
   private soon(): void {
     clearTimeout(this.debounce);
     this.debounce = setTimeout(() => void this.reconcile(), DEBOUNCE_MS);
@@ -157,7 +172,9 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
     }
     if (!this.reachable) this.logger.info('MediaMTX is reachable again; paths reconciled');
     this.reachable = true;
+    for (const name of present) this.appliedAt.delete(name);
     const justWritten = this.writtenJustNow();
+    this.listed = [...desired.keys()].filter((name) => present.has(name) && rows.get(name)?.state === 'ok');
 
     for (const [name, path] of desired) {
       const row = rows.get(name);
@@ -180,6 +197,8 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
       try {
         await this.apply(name, path.config, present.has(name));
         this.appliedAt.set(name, Date.now());
+        // Look again once MediaMTX may list it: it is then known to be there (see listedPaths).
+        if (!present.has(name)) this.checkAfterLag();
         await this.save(name, path.cameraId, path.hash, 'ok', null);
       } catch (error) {
         // MediaMTX's messages may quote the source, which carries the credential: never keep that.
@@ -191,8 +210,8 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
       // A camera whose source cannot be built keeps whatever MediaMTX has until it can.
       if (desired.has(name) || unbuildable.has(name)) continue;
       try {
-        // Written just now, it may be in MediaMTX though not listed yet (a 404 says it is not).
-        if (row.state !== 'conflict' && (present.has(name) || justWritten.has(name))) await this.api.deletePath(name);
+        // Always asked: a path written any time before may be in MediaMTX though not listed yet (a 404 says it is not).
+        if (row.state !== 'conflict') await this.api.deletePath(name);
         await this.forget(name);
       } catch (error) {
         if (error instanceof MediaMtxRefused && error.status === 404) await this.forget(name);
@@ -211,10 +230,10 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
     this.lagCheck.unref();
   }
 
-  /** The paths written so recently that MediaMTX's list may not show them yet. */
+  /** The paths written and not listed yet, as MediaMTX may still be applying them. */
   private writtenJustNow(): Set<string> {
     const now = Date.now();
-    for (const [name, at] of this.appliedAt) if (now - at >= APPLY_LAG_MS) this.appliedAt.delete(name);
+    for (const [name, at] of this.appliedAt) if (now - at >= APPLY_LAG_MAX_MS) this.appliedAt.delete(name);
     return new Set(this.appliedAt.keys());
   }
 
@@ -276,5 +295,6 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
     await this.paths.delete(name);
     (await this.knownRows()).delete(name);
     this.appliedAt.delete(name);
+    this.listed = this.listed.filter((listed) => listed !== name);
   }
 }

@@ -1,38 +1,83 @@
 import { Injectable } from '@nestjs/common';
 
+interface ReaderEntry {
+  type: string | null;
+  /** Stamp of the change that added it. */
+  seq: number;
+}
+
 interface PathState {
   available: boolean;
+  /** Stamp of the last change of `available`. */
+  availableSeq: number;
   demanded: boolean;
   demandedAt: number;
-  readers: Set<string>;
+  readers: Map<string, ReaderEntry>;
+}
+
+/** What MediaMTX's own lists say about a path (`/v3/paths/list` or `/v3/paths/get`). */
+export interface PathTruth {
+  available: boolean;
+  source: { type: string; id: string } | null;
+  readers: Array<{ type: string; id: string }>;
+}
+
+/** What a reconciliation changed, for the events that tell it. */
+export interface StreamCorrections {
+  /** The new readiness, when it changed. */
+  available: boolean | null;
+  added: Array<{ type: string; id: string }>;
+  removed: Array<{ type: string | null; id: string }>;
+  /** The removals left the path without readers. */
+  lastLeft: boolean;
 }
 
 // MediaMTX gives up on an on-demand source that does not start (sourceOnDemandStartTimeout, 10 s
 // by default) without any hook; after this long a new read attempt counts as a new demand.
 const DEMAND_EXPIRES_MS = 15_000;
+// A `read` can land after its `unread` (MediaMTX interrupts runOnRead when the reader leaves and
+// starts runOnUnread at once): ended readers are remembered long enough to ignore it.
+const ENDED_KEEP_MS = 10 * 60_000;
+const ENDED_MAX = 50_000;
 
 /**
- * What the relay has learnt from MediaMTX's hooks, per path. Hooks can arrive twice or out of
- * order; every change here is idempotent (a set of readers, flags), so counts never go negative.
+ * What the relay has learnt from MediaMTX's hooks, per path. Hooks arrive twice, out of order or
+ * not at all, so every change is idempotent, a reader that left stays gone when its `read` comes
+ * late, and MediaMTX's own lists have the last word (`reconcile`). Every change is stamped with a
+ * sequence number, so that an answer from MediaMTX only overrides what was known before it was
+ * asked for.
  */
 @Injectable()
 export class StreamState {
   private readonly paths = new Map<string, PathState>();
+  private readonly ended = new Map<string, { at: number; seq: number }>();
+  /** When idle paths were dropped, so a stale answer from MediaMTX does not bring their readiness back. */
+  private readonly forgotten = new Map<string, number>();
+  private seq = 0;
+
+  /** Take before asking MediaMTX; pass to `reconcile` with its answer. */
+  mark(): number {
+    return this.seq;
+  }
 
   private state(path: string): PathState {
     let state = this.paths.get(path);
     if (!state) {
-      state = { available: false, demanded: false, demandedAt: 0, readers: new Set() };
+      state = { available: false, availableSeq: this.forgotten.get(path) ?? 0, demanded: false, demandedAt: 0, readers: new Map() };
       this.paths.set(path, state);
     }
     return state;
   }
 
-  setAvailable(path: string, available: boolean): void {
+  /** Says whether this changed the path's readiness. */
+  setAvailable(path: string, available: boolean): boolean {
     const state = this.state(path);
+    const changed = state.available !== available;
     state.available = available;
+    state.availableSeq = ++this.seq;
     if (!available) state.demanded = false;
     this.forgetIfIdle(path, state);
+    return changed;
   }
 
   isAvailable(path: string): boolean {
@@ -48,27 +93,91 @@ export class StreamState {
     return true;
   }
 
-  addReader(path: string, readerId: string): number {
+  /** `added`, `known` (a repeated hook), or `ended`: the reader already left, this `read` came late. */
+  addReader(path: string, readerId: string, type: string | null = null): 'added' | 'known' | 'ended' {
+    if (this.hasEnded(readerId)) return 'ended';
     const state = this.state(path);
-    state.readers.add(readerId);
-    return state.readers.size;
+    if (state.readers.has(readerId)) return 'known';
+    state.readers.set(readerId, { type, seq: ++this.seq });
+    return 'added';
   }
 
-  /** Removes a reader (unknown ones are ignored); says whether that left the path without readers. */
-  removeReader(path: string, readerId: string): { readers: number; lastLeft: boolean } {
+  /** Removes a reader and remembers that it left; says whether it was known and whether that left the path without readers. */
+  removeReader(path: string, readerId: string): { removed: boolean; readers: number; lastLeft: boolean } {
+    this.remember(readerId);
     const state = this.paths.get(path);
-    if (!state || !state.readers.delete(readerId)) return { readers: state?.readers.size ?? 0, lastLeft: false };
+    if (!state || !state.readers.delete(readerId)) return { removed: false, readers: state?.readers.size ?? 0, lastLeft: false };
     const lastLeft = state.readers.size === 0;
     if (lastLeft) state.demanded = false;
     this.forgetIfIdle(path, state);
-    return { readers: state.readers.size, lastLeft };
+    return { removed: true, readers: state.readers.size, lastLeft };
   }
 
   readers(path: string): number {
     return this.paths.get(path)?.readers.size ?? 0;
   }
 
+  /** Every path the state knows something about. */
+  knownPaths(): string[] {
+    return [...this.paths.keys()];
+  }
+
+  /**
+   * Brings a path in line with what MediaMTX said when asked at `since` (from `mark`). What
+   * changed after that (a hook that came meanwhile) is newer than the answer and stays.
+   */
+  reconcile(path: string, truth: PathTruth, since: number): StreamCorrections {
+    const corrections: StreamCorrections = { available: null, added: [], removed: [], lastLeft: false };
+    if (!this.paths.has(path) && !truth.available && truth.readers.length === 0) return corrections;
+    const state = this.state(path);
+    const listed = new Map(truth.readers.map((reader) => [reader.id, reader]));
+    const hadReaders = state.readers.size > 0;
+    for (const [id, entry] of state.readers) {
+      if (listed.has(id) || entry.seq > since) continue;
+      state.readers.delete(id);
+      this.remember(id);
+      corrections.removed.push({ type: entry.type, id });
+    }
+    for (const reader of truth.readers) {
+      const ended = this.ended.get(reader.id);
+      if (state.readers.has(reader.id) || (ended && ended.seq > since)) continue;
+      // Listed although it sent `unread` before MediaMTX was asked: MediaMTX still counts it (an RTSP PAUSE does this).
+      this.ended.delete(reader.id);
+      state.readers.set(reader.id, { type: reader.type, seq: ++this.seq });
+      corrections.added.push(reader);
+    }
+    if (state.available !== truth.available && state.availableSeq <= since) {
+      state.available = truth.available;
+      state.availableSeq = ++this.seq;
+      corrections.available = truth.available;
+    }
+    corrections.lastLeft = hadReaders && corrections.removed.length > 0 && state.readers.size === 0;
+    if (corrections.lastLeft || !state.available) state.demanded = false;
+    this.forgetIfIdle(path, state);
+    return corrections;
+  }
+
+  private hasEnded(readerId: string, now = Date.now()): boolean {
+    const ended = this.ended.get(readerId);
+    if (ended && now - ended.at >= ENDED_KEEP_MS) this.ended.delete(readerId);
+    return ended !== undefined && now - ended.at < ENDED_KEEP_MS;
+  }
+
+  private remember(readerId: string, now = Date.now()): void {
+    this.ended.delete(readerId);
+    this.ended.set(readerId, { at: now, seq: ++this.seq });
+    // Oldest first: drop what is too old, and the oldest beyond the cap.
+    for (const [id, ended] of this.ended) {
+      if (this.ended.size <= ENDED_MAX && now - ended.at < ENDED_KEEP_MS) break;
+      this.ended.delete(id);
+    }
+  }
+
   private forgetIfIdle(path: string, state: PathState): void {
-    if (!state.available && !state.demanded && state.readers.size === 0) this.paths.delete(path);
+    if (state.available || state.demanded || state.readers.size > 0) return;
+    this.paths.delete(path);
+    this.forgotten.delete(path);
+    this.forgotten.set(path, state.availableSeq);
+    if (this.forgotten.size > ENDED_MAX) this.forgotten.delete(this.forgotten.keys().next().value as string);
   }
 }

@@ -7,6 +7,8 @@ export interface ViewerSession {
   userId: number;
   cameraId: number;
   tokenId: number | null;
+  /** MediaMTX's reader type (`rtspsSession`, `rtmpsConn`, ...) once a `read` hook told it: the exact kick endpoint. */
+  readerType?: string;
 }
 
 const MAX_SESSIONS = 100_000;
@@ -20,8 +22,18 @@ export class ViewerSessions {
   private readonly sessions = new Map<string, ViewerSession>();
 
   record(session: ViewerSession): void {
-    if (!this.sessions.has(session.id) && this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value as string);
-    this.sessions.set(session.id, session);
+    const known = this.sessions.get(session.id);
+    if (!known && this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value as string);
+    this.sessions.set(session.id, { ...session, readerType: session.readerType ?? known?.readerType });
+  }
+
+  /**
+   * The auth callback's `protocol` says `rtsp`/`rtmp` for RTSPS/RTMPS too; the `read` hook's
+   * reader type says which, hence where to kick.
+   */
+  learnReaderType(sessionId: string, readerType: string): void {
+    const session = this.sessions.get(sessionId);
+    if (session) session.readerType = readerType;
   }
 
   /** A session that ended (its `unread`): nothing to kick any more. */

@@ -22,10 +22,28 @@ export interface MediaMtxConfig {
   apiAddress: string;
   metrics: boolean;
   metricsAddress: string;
+  /**
+   * Which servers run, hence which session routes the Control API has (`core/core.go`
+   * createResources: RTSP when rtsp and rtspEncryption is no/optional, RTSPS when it is
+   * strict/optional, the same for RTMP/RTMPS; `api/api.go` Initialize registers a server's
+   * routes only when it runs).
+   */
+  servers: Record<MediaMtxServer, boolean>;
   /** pathDefaults with YAML nulls turned into "" (every null in pathDefaults is a Go string). */
   pathDefaults: ConfigMap;
   /** The `paths` section: name → its settings ({} for `name:` with nothing under it). */
   paths: Record<string, ConfigMap>;
+}
+
+export type MediaMtxServer = 'rtsp' | 'rtsps' | 'rtmp' | 'rtmps' | 'hls' | 'webrtc' | 'srt' | 'moq';
+
+/** conf.Encryption UnmarshalJSON (`conf/encryption.go`): "no", "strict", "optional"; "false" is "no", "true"/"yes" "strict". */
+function encryption(value: ConfigValue | undefined, key: string): 'no' | 'strict' | 'optional' {
+  const text = value === undefined || value === null ? 'no' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (text === 'no' || text === 'false') return 'no';
+  if (text === 'strict' || text === 'true' || text === 'yes') return 'strict';
+  if (text === 'optional') return 'optional';
+  throw new Error(`${key}: invalid encryption: '${text}'`);
 }
 
 function isMap(value: unknown): value is ConfigMap {
@@ -90,9 +108,24 @@ export function loadMediaMtxConfig(file: string = REPO_MEDIAMTX_YML, env: Enviro
   const exclude = top('authHTTPExclude') ?? [];
   if (!Array.isArray(exclude)) throw new Error(`${file}: authHTTPExclude is not a list`);
 
+  const on = (key: string): boolean => top(key) === true;
+  const rtspEncryption = encryption(top('rtspEncryption'), 'rtspEncryption');
+  const rtmpEncryption = encryption(top('rtmpEncryption'), 'rtmpEncryption');
+  const servers: Record<MediaMtxServer, boolean> = {
+    rtsp: on('rtsp') && rtspEncryption !== 'strict',
+    rtsps: on('rtsp') && rtspEncryption !== 'no',
+    rtmp: on('rtmp') && rtmpEncryption !== 'strict',
+    rtmps: on('rtmp') && rtmpEncryption !== 'no',
+    hls: on('hls'),
+    webrtc: on('webrtc'),
+    srt: on('srt'),
+    moq: on('moq'),
+  };
+
   return {
     file,
     raw,
+    servers,
     authMethod: asString(top('authMethod')) || 'internal',
     authHTTPAddress: asString(top('authHTTPAddress')),
     authHTTPExclude: exclude.map((entry) => {

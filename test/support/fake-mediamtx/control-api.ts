@@ -4,41 +4,16 @@ import type { Socket } from 'node:net';
 import { authRequestBody, credentialsFromHttpAuthorization, matchesPermission, type AuthRequestBody } from './auth.js';
 import { loadMediaMtxConfig, REPO_MEDIAMTX_YML, type ConfigMap, type ConfigValue, type MediaMtxConfig } from './config.js';
 import type { Environment } from './command-line.js';
+import { seededRandom } from './random.js';
+import { NOT_FOUND_ERROR, READER_TYPE, SESSION_KINDS, SESSION_SERVER, sessionItem, type FakeSession, type SessionKind } from './sessions.js';
 
 /**
  * A fake MediaMTX Control API (v3, MediaMTX v1.20.1 / commit 3e09466) for the relay's tests:
  * the endpoints the relay uses, with MediaMTX's shapes, status codes and error texts (see
  * README.md for the source of each), an in-memory configuration that starts from the repo's
  * mediamtx.yml (pathDefaults and paths), runtime paths the test drives, kickable sessions, a
- * request log, outages (stop/start) and restarts (wipe).
+ * request log, outages (stop/start), restarts (wipe) and reloads of its configuration file.
  */
-
-export type SessionKind = 'rtspsessions' | 'rtspssessions' | 'webrtcsessions' | 'hlssessions' | 'rtmpconns' | 'rtmpsconns' | 'srtconns' | 'moqsessions';
-
-export const SESSION_KINDS: readonly SessionKind[] = ['rtspsessions', 'rtspssessions', 'webrtcsessions', 'hlssessions', 'rtmpconns', 'rtmpsconns', 'srtconns', 'moqsessions'];
-
-/** The `readers[].type` (and MTX_READER_TYPE) of a session of each kind. */
-export const READER_TYPE: Record<SessionKind, string> = {
-  rtspsessions: 'rtspSession',
-  rtspssessions: 'rtspsSession',
-  webrtcsessions: 'webRTCSession',
-  hlssessions: 'hlsSession',
-  rtmpconns: 'rtmpConn',
-  rtmpsconns: 'rtmpsConn',
-  srtconns: 'srtConn',
-  moqsessions: 'moqSession',
-};
-
-const NOT_FOUND_ERROR: Record<SessionKind, string> = {
-  rtspsessions: 'session not found',
-  rtspssessions: 'session not found',
-  webrtcsessions: 'session not found',
-  hlssessions: 'session not found',
-  moqsessions: 'session not found',
-  rtmpconns: 'connection not found',
-  rtmpsconns: 'connection not found',
-  srtconns: 'connection not found',
-};
 
 export interface PathReader {
   type: string;
@@ -74,20 +49,6 @@ export interface ApiPath {
   inboundFramesInError: number;
   bytesReceived: number;
   bytesSent: number;
-}
-
-export interface FakeSession {
-  kind: SessionKind;
-  id: string;
-  created: string;
-  remoteAddr: string;
-  state: string;
-  path: string;
-  query: string;
-  user: string;
-  userAgent: string;
-  inboundBytes: number;
-  outboundBytes: number;
 }
 
 export interface RecordedRequest {
@@ -171,13 +132,27 @@ export interface FakeMediaMtxOptions {
    */
   authCallbackUrl?: string;
   /**
-   * MediaMTX answers a config write before applying it; reads (config get/list, paths get/list)
-   * see the change this many ms after the answer was sent. Default 25. Writes always see all
-   * earlier writes (MediaMTX serialises them).
+   * MediaMTX answers a config write before applying it (`core/core.go` run: the answer goes out,
+   * then reloadConf, which waits on the path manager); reads (config get/list, paths get/list)
+   * see the change this long after the answer was sent: a fixed number of ms (default 25) or,
+   * `{minMs, maxMs}`, a different lag for each write, drawn with `seed`. Applies keep the order
+   * of the writes, and writes always see all earlier writes (MediaMTX serialises them).
    */
-  applyDelayMs?: number;
+  applyDelayMs?: ApplyDelay;
+  /** Seed of the variable apply lag (default 1). */
+  seed?: number;
   version?: string;
 }
+
+/** A runtime path a config change closed, as it was. */
+export interface ClosedPath {
+  name: string;
+  available: boolean;
+  readers: PathReader[];
+}
+
+/** A fixed apply lag in ms, or a range each write's lag is drawn from. */
+export type ApplyDelay = number | { minMs: number; maxMs: number };
 
 interface RuntimePath {
   name: string;
@@ -469,14 +444,23 @@ export class FakeMediaMtx {
   /** Every `api` auth request sent to authCallbackUrl, oldest first. */
   readonly authCalls: RecordedAuthCall[] = [];
   authCallbackUrl: string | undefined;
-  applyDelayMs: number;
+  applyDelayMs: ApplyDelay;
   /** How many times wipe() (a MediaMTX restart) ran. */
   restarts = 0;
+  /** How many times reload() (mediamtx.yml changed on disk) ran. */
+  reloads = 0;
 
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private boundPort: number;
-  private readonly started = new Date().toISOString();
+  /** `/v3/info` `started`: the process start time (`core/core.go`, `var started = time.Now()`). */
+  private started = new Date();
+  private readonly random: () => number;
+  /** Applies run one after the other, in the order of the writes. */
+  private applyQueue: Promise<void> = Promise.resolve();
+  private lastApplyDue = 0;
+  /** Bumped by a restart or reload: applies queued before it are dropped. */
+  private generation = 0;
   /** What writes see (MediaMTX's config after every write so far). */
   private pending = new Map<string, ConfigMap>();
   /** What reads see (the config MediaMTX has applied). */
@@ -493,6 +477,7 @@ export class FakeMediaMtx {
     this.boundPort = options.port ?? 0;
     this.authCallbackUrl = options.authCallbackUrl;
     this.applyDelayMs = options.applyDelayMs ?? 25;
+    this.random = seededRandom(options.seed ?? 1);
     this.version = options.version ?? MODELLED_MEDIAMTX_VERSION;
     this.resetConfig();
   }
@@ -567,10 +552,35 @@ export class FakeMediaMtx {
    */
   wipe(): void {
     this.restarts++;
+    this.started = new Date(Math.max(Date.now(), this.started.getTime() + 1));
     this.faults = [];
     this.sessionsById.clear();
     this.runtime.clear();
+    this.dropQueuedApplies();
     this.resetConfig();
+  }
+
+  /**
+   * mediamtx.yml changed on disk: MediaMTX reloads it (`core/core.go` run, `confChanged` from
+   * the confWatcher, then conf.Load and reloadConf), so every path added through the API is gone
+   * (it is not in the file) and its runtime path closes, readers and all. `/v3/info` `started`
+   * stays: the process did not restart. Returns the closed runtime paths with their readers,
+   * for the test to run the hooks MediaMTX would (runOnUnavailable, runOnUnread).
+   */
+  reload(): ClosedPath[] {
+    this.reloads++;
+    this.dropQueuedApplies();
+    return this.resetConfig();
+  }
+
+  /** `/v3/info` `started`. */
+  get startedAt(): string {
+    return this.started.toISOString();
+  }
+
+  private dropQueuedApplies(): void {
+    this.generation++;
+    this.lastApplyDue = 0;
   }
 
   /** Resolves when every accepted config write has been applied (reads see it). */
@@ -706,6 +716,8 @@ export class FakeMediaMtx {
 
   /** A client session (kickable with POST /v3/<kind>/kick/<id>); also a reader of an available path. */
   addSession(kind: SessionKind, options: AddSessionOptions): FakeSession {
+    const server = SESSION_SERVER[kind];
+    if (!this.config.servers[server]) throw new Error(`the ${server} server is off in this configuration: MediaMTX has no ${kind}`);
     const session: FakeSession = {
       kind,
       id: options.id ? normalizeUuid(options.id) : randomUUID(),
@@ -727,6 +739,18 @@ export class FakeMediaMtx {
 
   session(id: string): FakeSession | undefined {
     return this.sessionsById.get(id);
+  }
+
+  /**
+   * The client goes away: its session ends and it stops being a reader of its path (what
+   * precedes its runOnUnread). Returns the reader it was, if it was one.
+   */
+  endSession(id: string): PathReader | undefined {
+    const session = this.sessionsById.get(id);
+    if (!session) return undefined;
+    this.sessionsById.delete(id);
+    const reader = { type: READER_TYPE[session.kind], id: session.id };
+    return this.removeReader(session.path, session.id) ? reader : undefined;
   }
 
   sessions(kind?: SessionKind): FakeSession[] {
@@ -850,7 +874,7 @@ export class FakeMediaMtx {
     };
     const is = (m: string, prefix: string): boolean => method === m && (path === prefix.slice(0, -1) || path.startsWith(prefix));
 
-    if (method === 'GET' && path === '/v3/info') return { payload: { version: this.version, started: this.started } };
+    if (method === 'GET' && path === '/v3/info') return { payload: { version: this.version, started: this.started.toISOString() } };
 
     if (method === 'GET' && path === '/v3/config/pathdefaults/get') return { payload: this.redact(this.resolve('', {}, false)) };
 
@@ -910,7 +934,8 @@ export class FakeMediaMtx {
     }
 
     const m = /^\/v3\/([a-z]+)\/(list|get|kick)(?:\/([^/]+))?$/.exec(path);
-    if (m && (SESSION_KINDS as readonly string[]).includes(m[1])) {
+    // A server's routes exist only while it runs (api/api.go Initialize); otherwise gin's 404.
+    if (m && (SESSION_KINDS as readonly string[]).includes(m[1]) && this.config.servers[SESSION_SERVER[m[1] as SessionKind]]) {
       const kind = m[1] as SessionKind;
       const [, , op, id] = m;
       if (op === 'list' && method === 'GET' && id === undefined) {
@@ -940,41 +965,59 @@ export class FakeMediaMtx {
   // -------------------------------------------------------------------------------------------
   // Config internals
 
-  private resetConfig(): void {
+  private resetConfig(): ClosedPath[] {
     this.pending = new Map();
     for (const [name, values] of Object.entries(this.config.paths)) this.pending.set(name, this.decode(values));
-    this.applyNow(new Map(this.pending));
+    return this.applyNow(new Map(this.pending));
+  }
+
+  private nextApplyDelay(): number {
+    const delay = this.applyDelayMs;
+    if (typeof delay === 'number') return delay;
+    return delay.minMs + Math.floor(this.random() * (delay.maxMs - delay.minMs + 1));
   }
 
   private scheduleApply(snapshot: Map<string, ConfigMap>): void {
-    const done = new Promise<void>((resolve) => {
-      setTimeout(() => {
-        this.applyNow(snapshot);
-        resolve();
-      }, this.applyDelayMs);
-    });
+    const due = Math.max(Date.now() + this.nextApplyDelay(), this.lastApplyDue);
+    this.lastApplyDue = due;
+    const generation = this.generation;
+    const done = (this.applyQueue = this.applyQueue.then(async () => {
+      const wait = due - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (generation === this.generation) this.applyNow(snapshot);
+    }));
     this.applying.add(done);
     void done.then(() => this.applying.delete(done));
   }
 
-  /** reloadConf + pathManager.doReloadConf: config visible, runtime paths created/closed. */
-  private applyNow(snapshot: Map<string, ConfigMap>): void {
+  /**
+   * reloadConf + pathManager.doReloadConf: config visible, runtime paths created/closed. A
+   * closed path closes its readers (their sessions end); returns the closed paths.
+   */
+  private applyNow(snapshot: Map<string, ConfigMap>): ClosedPath[] {
     const before = new Map([...this.applied].map(([n, o]) => [n, this.resolve(n, o)] as const));
     this.applied = snapshot;
+    const closed: ClosedPath[] = [];
+    const close = (name: string, rt: RuntimePath): void => {
+      this.runtime.delete(name);
+      for (const reader of rt.readers) this.sessionsById.delete(reader.id);
+      closed.push({ name, available: rt.available, readers: rt.readers });
+    };
     for (const [name, rt] of [...this.runtime]) {
       const confName = this.findConf(name);
       if (confName === undefined) {
-        this.runtime.delete(name);
+        close(name, rt);
         continue;
       }
       const old = before.get(rt.confName);
       const now = this.resolve(confName, this.applied.get(confName)!);
       const changed = old === undefined || confName !== rt.confName || Object.keys(now).some((k) => !HOT_RELOADABLE.test(k) && JSON.stringify(now[k]) !== JSON.stringify(old[k]));
-      if (changed) this.runtime.delete(name); // closed; recreated below if static
+      if (changed) close(name, rt); // recreated below if static
     }
     for (const name of this.applied.keys()) {
       if (!isRegexpConf(name) && !this.runtime.has(name)) this.runtime.set(name, this.newRuntime(name, name));
     }
+    return closed;
   }
 
   private newRuntime(name: string, confName: string): RuntimePath {
@@ -1172,19 +1215,4 @@ function normalizeUuid(id: string): string {
   } catch {
     throw new Error(`not a UUID: ${id} (MediaMTX session ids are UUIDs)`);
   }
-}
-
-function sessionItem(session: FakeSession): Record<string, unknown> {
-  return {
-    id: session.id,
-    created: session.created,
-    remoteAddr: session.remoteAddr,
-    state: session.state,
-    path: session.path,
-    query: session.query,
-    user: session.user,
-    userAgent: session.userAgent,
-    inboundBytes: session.inboundBytes,
-    outboundBytes: session.outboundBytes,
-  };
 }

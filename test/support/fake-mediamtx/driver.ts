@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { asksForCredentials, authRequestBody, completeAuthBody, matchesPermission, type AuthRequest, type AuthRequestBody } from './auth.js';
 import { hookArgv, hookChildEnv, queryEscape, type Environment } from './command-line.js';
 import { loadMediaMtxConfig, REPO_MEDIAMTX_YML, type MediaMtxConfig } from './config.js';
+import { HookChaos, type HookChaosOptions } from './hook-chaos.js';
 
 /**
  * Plays MediaMTX's part towards the relay, from the repo's own mediamtx.yml: runs its
@@ -32,6 +33,8 @@ export interface HookRun {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+  /** Lost on the way (HookChaos): the command never reached the relay. */
+  dropped?: boolean;
 }
 
 export interface MediaMtxDriverOptions {
@@ -49,6 +52,8 @@ export interface MediaMtxDriverOptions {
   env?: Environment;
   /** Kill a hook process after this long (default 15000 ms; the hooks bound themselves to 5 s). */
   hookTimeoutMs?: number;
+  /** Deliver hooks as MediaMTX really does: concurrently, in any order, some lost (see HookChaos). */
+  chaos?: HookChaosOptions;
 }
 
 /** The RTSP port MediaMTX gives hooks as RTSP_PORT (rtspAddress :8554). */
@@ -105,6 +110,9 @@ export class MediaMtxDriver {
   readonly hookTimeoutMs: number;
   /** Every hook run, oldest first. */
   readonly hookRuns: HookRun[] = [];
+  /** When set, hooks are delayed and some lost, as planned by it; runHook then resolves at once. */
+  chaos: HookChaos | undefined;
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(options: MediaMtxDriverOptions) {
     const base: Environment = {
@@ -117,6 +125,12 @@ export class MediaMtxDriver {
     this.env = hookChildEnv(base, {});
     this.config = loadMediaMtxConfig(options.configFile ?? REPO_MEDIAMTX_YML, this.env);
     this.hookTimeoutMs = options.hookTimeoutMs ?? 15_000;
+    this.chaos = options.chaos ? new HookChaos(options.chaos) : undefined;
+  }
+
+  /** Resolves when every hook started so far has finished or was lost. */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
   /** The command configured for a hook in pathDefaults ("" when none). */
@@ -141,7 +155,26 @@ export class MediaMtxDriver {
     const command = this.hookCommand(hook);
     const argv = this.hookArgv(hook, vars);
     const env = hookChildEnv(this.env, vars);
-    const run = await new Promise<HookRun>((resolve, reject) => {
+    const plan = this.chaos?.plan(hook);
+    const run = (async (): Promise<HookRun> => {
+      if (plan) await new Promise((resolve) => setTimeout(resolve, plan.delayMs));
+      const done = plan?.dropped
+        ? { hook, command, argv, exitCode: null, signal: 'SIGINT' as const, stdout: '', stderr: '', dropped: true }
+        : await this.exec(hook, command, argv, env);
+      this.hookRuns.push(done);
+      return done;
+    })();
+    this.inFlight.add(run);
+    void run.then(
+      () => this.inFlight.delete(run),
+      () => this.inFlight.delete(run),
+    );
+    // Under chaos the caller does not wait: MediaMTX starts a hook and goes on (see idle()).
+    return plan ? { hook, command, argv, exitCode: null, signal: null, stdout: '', stderr: '' } : run;
+  }
+
+  private exec(hook: HookName, command: string, argv: string[], env: NodeJS.ProcessEnv): Promise<HookRun> {
+    return new Promise<HookRun>((resolve, reject) => {
       const child = execFile(argv[0], argv.slice(1), { env, shell: false, timeout: this.hookTimeoutMs, encoding: 'utf8' }, (error, stdout, stderr) => {
         const spawnFailed = error !== null && typeof (error as NodeJS.ErrnoException).code === 'string';
         if (spawnFailed) {
@@ -151,8 +184,18 @@ export class MediaMtxDriver {
         resolve({ hook, command, argv, exitCode: child.exitCode, signal: child.signalCode, stdout, stderr });
       });
     });
-    this.hookRuns.push(run);
-    return run;
+  }
+
+  /**
+   * A stream stops (`core/path.go` setNotAvailable): MediaMTX closes its readers, which end on
+   * their own goroutines, and starts runOnUnavailable at once; each reader's runOnUnread starts
+   * when that reader has closed. So `notReady` comes first and the `unread`s after (one after
+   * the other here, unless under chaos, where they land in any order).
+   */
+  async streamGone(path: string, readers: Array<{ type?: string; id: string; query?: string }>, options: { query?: string; source?: { type: string; id: string } | null } = {}): Promise<HookRun[]> {
+    const runs = [await this.notReady(path, options)];
+    for (const reader of readers) runs.push(await this.unread(path, reader));
+    return runs;
   }
 
   /** runOnAvailable (→ POST /hooks/ready) for a static-source camera path. */

@@ -3,3 +3,5 @@ export * from './command-line.js';
 export * from './config.js';
 export * from './control-api.js';
 export * from './driver.js';
+export * from './hook-chaos.js';
+export * from './sessions.js';

@@ -1,0 +1,74 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { LOGGER } from '../logging/logger.js';
+import { MediaMtxApi } from './mediamtx-api.client.js';
+import { PathSyncService } from './path-sync.service.js';
+import { StreamReconciler } from './stream-reconciler.service.js';
+
+/** How often MediaMTX is looked at (two small requests), unless MEDIAMTX_RECONCILE_SECONDS is shorter. */
+const WATCH_MS = 2000;
+
+/**
+ * Notices at once what drops every path the relay added to MediaMTX: a restart (`/v3/info`
+ * `started` changes: it is the process start time, `internal/core/core.go`) or a reload of its
+ * configuration file, which MediaMTX watches and re-reads (`core.go` run, `confChanged`),
+ * keeping only the file's paths. A reload leaves `started` as it was, so one of the paths the
+ * relay saw listed is looked for in turn. Either sign puts the paths back and resets the stream
+ * state from MediaMTX's lists, without waiting for the periodic pass.
+ */
+@Injectable()
+export class MediaMtxWatch implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private started: string | null = null;
+  private probe = 0;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly api: MediaMtxApi,
+    private readonly sync: PathSyncService,
+    private readonly reconciler: StreamReconciler,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.schedule();
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.look().finally(() => this.schedule()), Math.min(WATCH_MS, this.config.mediamtx.reconcileSeconds * 1000));
+    this.timer.unref();
+  }
+
+  private async look(): Promise<void> {
+    try {
+      const { started } = await this.api.info();
+      const restarted = this.started !== null && started !== this.started;
+      this.started = started;
+      if (restarted) return await this.resync('MediaMTX restarted: putting the camera paths back and resetting the stream state', {});
+      const listed = this.sync.listedPaths();
+      if (listed.length === 0) return;
+      const path = listed[this.probe++ % listed.length];
+      // Gone, unless the relay itself removed it meanwhile.
+      if (!(await this.api.hasPathConfig(path)) && this.sync.listedPaths().includes(path)) {
+        await this.resync('MediaMTX no longer has a camera path the relay put there (its configuration file was reloaded?): putting the paths back', { path });
+      }
+    } catch (error) {
+      // Unreachable: path sync retries and reports it; the next answer tells whether it restarted.
+      this.logger.debug({ error: (error as Error).message }, 'could not look at MediaMTX');
+    }
+  }
+
+  private async resync(message: string, context: Record<string, unknown>): Promise<void> {
+    this.logger.warn(context, message);
+    this.sync.forgetWrites();
+    await Promise.all([this.sync.reconcile(), this.reconciler.reconcileAll()]);
+  }
+}

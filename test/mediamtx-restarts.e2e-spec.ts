@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { record, type Recorder } from './support/events.js';
+import { FakeMediaMtx, MediaMtxDriver, type FakeMediaMtxOptions } from './support/fake-mediamtx/index.js';
+import { eventually, sleep } from './support/waiting.js';
+import { connectSocket, startServer, type TestServer } from './support/test-server.js';
+
+const HOOK_SECRET = 'hook-secret-for-the-tests-0123456789';
+const SERVICE_PASSWORD = 'service-password-for-the-tests-0123';
+
+interface Setup {
+  fake: FakeMediaMtx;
+  server: TestServer;
+  admin: string;
+  api(method: string, path: string, body?: unknown): Promise<any>;
+  close(): Promise<void>;
+}
+
+/** The periodic pass is five minutes away: anything repaired here is repaired by something else. */
+async function setup(options: FakeMediaMtxOptions = {}): Promise<Setup> {
+  const fake = await FakeMediaMtx.start(options);
+  const server = await startServer({
+    env: { MEDIAMTX_API_URL: fake.url, MEDIAMTX_HOOK_SECRET: HOOK_SECRET, MEDIAMTX_SERVICE_PASSWORD: SERVICE_PASSWORD, MEDIAMTX_RECONCILE_SECONDS: '300' },
+  });
+  const admin = (await server.login()).bearer;
+  const api = async (method: string, path: string, body?: unknown) => {
+    const answer = await server.http(method, path, { token: admin, body });
+    if (answer.status >= 300) throw new Error(`${method} ${path}: ${answer.text}`);
+    return answer.body;
+  };
+  return {
+    fake,
+    server,
+    admin,
+    api,
+    async close() {
+      await server.stop();
+      await fake.stop();
+    },
+  };
+}
+
+describe('MediaMTX restarting or reloading its configuration', () => {
+  let s: Setup;
+  let watcher: Recorder;
+  let driver: MediaMtxDriver;
+  let yard: number;
+
+  beforeAll(async () => {
+    s = await setup();
+    driver = new MediaMtxDriver({ relayUrl: s.server.url, hookSecret: HOOK_SECRET });
+    watcher = record(await connectSocket(s.server.url, { auth: { token: s.admin } }));
+    yard = (await s.api('POST', '/api/cameras', { name: 'Yard', mtx_path: 'yard', source_url: 'rtsp://192.0.2.40/live' })).id;
+    await s.api('POST', '/api/cameras', { name: 'Gate', mtx_path: 'gate', source_url: 'rtsp://192.0.2.41/live' });
+    await eventually(() => s.fake.pathConfigNames(), (names) => names.includes('yard') && names.includes('gate'));
+  });
+  afterAll(async () => {
+    watcher?.socket.close();
+    await s?.close();
+  });
+
+  const bothPaths = (names: string[]) => names.includes('yard') && names.includes('gate');
+  const yardEvent = (name: string, from: number, match: (details: any) => boolean = () => true) =>
+    watcher.waitFor(({ event, payload }) => event === `camera:${name}` && payload.entity === yard && match(payload.details), from, 10_000);
+
+  it('after a restart, puts the paths back at once and resets the stream state, with events', async () => {
+    s.fake.setAvailable('yard');
+    await driver.ready('yard');
+    const session = s.fake.addSession('rtspsessions', { path: 'yard' });
+    const reading = watcher.mark();
+    await driver.read('yard', { type: 'rtspSession', id: session.id });
+    expect((await yardEvent('read', reading)).payload.details.readers).toBe(1);
+
+    const started = s.fake.startedAt;
+    const mark = watcher.mark();
+    // A crash: MediaMTX comes back with the file's paths only, no stream, no reader, and runs no hook for what it lost.
+    await s.fake.restart();
+    expect(s.fake.startedAt).not.toBe(started);
+    expect(s.fake.pathConfigNames()).not.toContain('yard');
+
+    await eventually(() => s.fake.pathConfigNames(), bothPaths, 15_000);
+    const unread = await yardEvent('unread', mark, (details) => details.readerId === session.id);
+    expect(unread.payload.details).toMatchObject({ readers: 0, reconciled: true });
+    await yardEvent('unDemand', mark);
+    expect((await yardEvent('notReady', mark)).payload.details).toMatchObject({ readers: 0, reconciled: true });
+  });
+
+  it('after a reload of its configuration file, puts the paths back at once', async () => {
+    // The relay has seen its paths listed (it checks one of them now and then).
+    const probes = s.fake.requestsTo('GET', /^\/v3\/config\/paths\/get\//).length;
+    await eventually(() => s.fake.requestsTo('GET', /^\/v3\/config\/paths\/get\//).length, (count) => count > probes, 15_000);
+    s.fake.setAvailable('gate');
+    await driver.ready('gate');
+    const started = s.fake.startedAt;
+
+    const closed = s.fake.reload();
+    expect(s.fake.startedAt).toBe(started);
+    expect(s.fake.pathConfigNames()).not.toContain('yard');
+    // MediaMTX closes the paths it no longer has, running their hooks.
+    for (const path of closed) if (path.available) await driver.streamGone(path.name, path.readers);
+
+    await eventually(() => s.fake.pathConfigNames(), bothPaths, 15_000);
+    expect(s.server.output.some((line) => line.includes('MediaMTX no longer has a camera path'))).toBe(true);
+  });
+});
+
+describe('a MediaMTX that takes seconds to apply a change', () => {
+  it('removes a camera deleted before MediaMTX listed its path, and writes a lagging path once', async () => {
+    const s = await setup({ applyDelayMs: { minMs: 4000, maxMs: 6000 }, seed: 8 });
+    try {
+      const shortLived = await s.api('POST', '/api/cameras', { name: 'Short-lived', mtx_path: 'short-lived', source_url: 'rtsp://192.0.2.42/live' });
+      await s.api('POST', '/api/cameras', { name: 'Lagging', mtx_path: 'lagging', source_url: 'rtsp://192.0.2.43/live' });
+      const writes = (name: string) => s.fake.requestsTo('POST', new RegExp(`^/v3/config/paths/(add|replace)/${name}$`));
+      await eventually(() => writes('short-lived').length + writes('lagging').length, (count) => count === 2);
+      // More than the 2 seconds MediaMTX used to be given, and still before it applies the writes.
+      await sleep(2600);
+      expect(s.fake.pathConfigNames()).not.toContain('short-lived');
+
+      await s.api('DELETE', `/api/cameras/${shortLived.id}`);
+      await eventually(() => s.fake.requestsTo('DELETE', '/v3/config/paths/delete/short-lived').length, (count) => count === 1, 10_000);
+      await s.fake.settled();
+      expect(s.fake.pathConfigNames()).toContain('lagging');
+      expect(s.fake.pathConfigNames()).not.toContain('short-lived');
+      expect(writes('lagging')).toHaveLength(1);
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
+});
