@@ -1,4 +1,5 @@
 import type { TestSeams } from './common/test-seams.js';
+import { StartupError } from './common/startup-error.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { LogStream } from './logging/log-stream.js';
 import { createLogger } from './logging/logger.js';
@@ -23,7 +24,7 @@ export async function runServer(seams: TestSeams = {}): Promise<void> {
   // Signals are handled from the start, so one that arrives while the server starts still stops it cleanly.
   const starting = startServer(config, logger, logStream, seams);
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = (signal: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
@@ -37,7 +38,7 @@ export async function runServer(seams: TestSeams = {}): Promise<void> {
       .then(
         () => {
           logger.info('stopped');
-          process.exit(0);
+          process.exit(exitCode);
         },
         (error: unknown) => {
           logger.error({ err: error }, 'error while shutting down');
@@ -51,7 +52,21 @@ export async function runServer(seams: TestSeams = {}): Promise<void> {
     process.removeAllListeners(signal);
     process.on(signal, () => stop(signal));
   }
+  // Exiting non-zero lets a process manager start the relay again.
+  starting
+    .then((server) => server.failed)
+    .then(
+      (error) => {
+        logger.fatal({ error: error.message }, 'the database is lost; stopping');
+        stop('database lost', 1);
+      },
+      () => undefined,
+    );
   await starting.catch((error: unknown) => {
+    if (error instanceof StartupError) {
+      process.stderr.write(`mtx-relay: ${error.message}\n`);
+      process.exit(1);
+    }
     logger.fatal({ err: error }, 'could not start');
     process.exit(1);
   });

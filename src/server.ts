@@ -18,6 +18,8 @@ import { VERSION } from './version.js';
 
 export interface RunningServer {
   url: string;
+  /** Settles only if the database is lost for good (the embedded PostgreSQL could not be kept running). */
+  failed: Promise<Error>;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export async function startServer(config: AppConfig, logger: Logger, logStream: 
     logger.info({ url, version: VERSION }, 'listening');
     return {
       url,
+      failed: database.failed,
       close: async () => {
         await app.close();
         await database.close();
