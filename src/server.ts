@@ -25,8 +25,17 @@ export interface RunningServer {
 
 async function createInitialAdmin(app: NestFastifyApplication, config: AppConfig, logger: Logger): Promise<void> {
   const password = config.adminPassword ?? randomBytes(12).toString('base64url');
-  const created = await app.get(UsersService).ensureInitialAdmin(password);
-  if (!created) return;
+  const users = app.get(UsersService);
+  const created = await users.ensureInitialAdmin(password);
+  if (!created) {
+    if (config.adminPassword !== undefined && !(await users.hasPassword('admin', config.adminPassword))) {
+      logger.warn(
+        { variable: 'ADMIN_PASSWORD' },
+        'ADMIN_PASSWORD is ignored: it sets the password of "admin" on the first start only, and this database has its users already. To set a new password: npm run reset-password -- admin',
+      );
+    }
+    return;
+  }
   logger.info({ username: 'admin' }, 'created the first admin account');
   if (!config.adminPassword) {
     // Shown once on the terminal, deliberately outside the structured log.

@@ -1,11 +1,12 @@
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { isAlive, postmasterPid, runNode } from './support/processes.js';
-import { JWT_SECRET, MAIN, startServer, type TestServer } from './support/test-server.js';
+import { connectSocket, JWT_SECRET, MAIN, nextEvent, startServer, type TestServer } from './support/test-server.js';
 import { eventually, sleep } from './support/wire.js';
 
+const RESET_PASSWORD = join(dirname(MAIN), 'cli', 'reset-password.js');
 const USER_PASSWORD = 'a-user-password-1';
 /** initdb on a busy machine */
 const FIRST_START_MS = 120_000;
@@ -22,7 +23,8 @@ describe('the embedded PostgreSQL', () => {
   chmodSync(tempFolder, 0o1777);
   const start = () => startServer({ embeddedDataDir: dataDir, env: { TMPDIR: tempFolder }, startTimeoutMs: FIRST_START_MS });
   let relay: TestServer | undefined;
-  const login = async () => (await relay!.login()).bearer;
+  let adminPassword = 'admin-password-for-tests';
+  const login = async () => (await relay!.login('admin', adminPassword)).bearer;
   const runningPostmaster = () => {
     const pid = postmasterPid(dataDir);
     if (pid === undefined || !isAlive(pid)) throw new Error('no PostgreSQL is running on the data folder');
@@ -79,6 +81,20 @@ describe('the embedded PostgreSQL', () => {
     expect(second.stdout).not.toMatch(/listening|"stack"/);
     expect((await relay!.http('GET', '/api/users?search=before-crash', { token: await login() })).status).toBe(200);
   });
+
+  it('reset-password works beside the running relay, which ends the sessions of the user at once', async () => {
+    const bearer = await login();
+    const socket = await connectSocket(relay!.url, { auth: { token: bearer } });
+    const disconnected = nextEvent(socket, 'disconnect', 30_000);
+    const run = await runNode(RESET_PASSWORD, ['admin'], { DATA_DIR: dataDir, TMPDIR: tempFolder });
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    adminPassword = /^new password for admin: (\S+)$/m.exec(run.stdout)![1]!;
+
+    await expect(disconnected).resolves.toEqual(expect.any(String));
+    await eventually(async () => (await relay!.http('GET', '/api/users', { token: bearer })).status === 401, 15_000);
+    expect((await relay!.http('POST', '/api/auth', { body: { username: 'admin', password: 'admin-password-for-tests' } })).status).toBe(401);
+    expect((await relay!.http('GET', '/api/users', { token: await login() })).status).toBe(200);
+  }, 90_000);
 
   it('restarts PostgreSQL killed while users are being created, and every acknowledged one is there', async () => {
     const token = await login();
