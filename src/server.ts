@@ -23,13 +23,24 @@ import { VERSION } from './version.js';
 
 export interface RunningServer {
   url: string;
+  /** Settles only if the database is lost for good (the embedded PostgreSQL could not be kept running). */
+  failed: Promise<Error>;
   close(): Promise<void>;
 }
 
 async function createInitialAdmin(app: NestFastifyApplication, config: AppConfig, logger: Logger): Promise<void> {
   const password = config.adminPassword ?? randomBytes(12).toString('base64url');
-  const created = await app.get(UsersService).ensureInitialAdmin(password);
-  if (!created) return;
+  const users = app.get(UsersService);
+  const created = await users.ensureInitialAdmin(password);
+  if (!created) {
+    if (config.adminPassword !== undefined && !(await users.hasPassword('admin', config.adminPassword))) {
+      logger.warn(
+        { variable: 'ADMIN_PASSWORD' },
+        'ADMIN_PASSWORD is ignored: it sets the password of "admin" on the first start only, and this database has its users already. To set a new password: npm run reset-password -- admin',
+      );
+    }
+    return;
+  }
   logger.info({ username: 'admin' }, 'created the first admin account');
   if (!config.adminPassword) {
     // Shown once on the terminal, deliberately outside the structured log.
@@ -72,6 +83,7 @@ export async function startServer(config: AppConfig, logger: Logger, logStream: 
     const running = app;
     return {
       url,
+      failed: database.failed,
       close: async () => {
         await running.close();
         await database.close();

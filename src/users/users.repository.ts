@@ -100,6 +100,10 @@ export class UsersRepository {
     await manager.query('SELECT pg_advisory_xact_lock($1)', [ADMIN_CHANGE_LOCK]);
   }
 
+  countActiveAdmins(): Promise<number> {
+    return this.users.countBy({ role: 'admin', canLogin: true });
+  }
+
   /** Admins who can log in, other than `exceptId`. */
   countOtherActiveAdmins(manager: EntityManager, exceptId: number): Promise<number> {
     return manager.createQueryBuilder(User, 'user').where('user.role = :role AND user.canLogin AND user.id <> :id', { role: 'admin', id: exceptId }).getCount();

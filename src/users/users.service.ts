@@ -33,6 +33,9 @@ export function toUserView(user: ViewedUser, cameraIds: number[]): UserView {
   };
 }
 
+/** The operator at the server's console (npm run reset-password): acts as an admin, outside any session. */
+const CONSOLE_OPERATOR: AuthContext = { userId: 0, username: '(console)', role: 'admin', sessionId: '', expiresAt: Number.MAX_SAFE_INTEGER, tokenVersion: 0 };
+
 const authState = (user: User): UserAuthState => ({
   id: user.id,
   username: user.username,
@@ -145,6 +148,24 @@ export class UsersService {
     if ((await this.users.count()) > 0) return false;
     await this.insert({ username: 'admin', password, role: 'admin', can_login: true, camera_ids: [] });
     return true;
+  }
+
+  /** Whether `password` is the current password of `username`: the start-up check of ADMIN_PASSWORD. */
+  async hasPassword(username: string, password: string): Promise<boolean> {
+    const user = await this.users.findForLogin(username);
+    return user !== null && (await this.hasher.verify(user.passwordHash, password));
+  }
+
+  /**
+   * The operator's way back in: a new password for `username`, which ends every session and
+   * token of that user (as any password change does), and with `enable` lets the user log in
+   * again. Also says how many admins can log in afterwards.
+   */
+  async resetPassword(username: string, password: string, enable: boolean): Promise<{ user: UserView; adminsWhoCanLogIn: number }> {
+    const found = await this.users.findForLogin(username);
+    if (!found) throw notFound('user', username);
+    const user = await this.update(CONSOLE_OPERATOR, found.id, enable ? { password, can_login: true } : { password });
+    return { user, adminsWhoCanLogIn: await this.users.countActiveAdmins() };
   }
 
   /** What the user may see now: their role and granted cameras; null when the user is gone. */

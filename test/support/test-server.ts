@@ -39,6 +39,10 @@ export interface Seams {
 export interface StartOptions {
   env?: Record<string, string>;
   databaseUrl?: string;
+  /** Runs on the embedded PostgreSQL kept in this DATA_DIR (no DATABASE_URL), which outlives the server. */
+  embeddedDataDir?: string;
+  /** How long the start may take (default 30 s; the first start on the embedded PostgreSQL runs initdb). */
+  startTimeoutMs?: number;
   /** Runs the build through test/support/seamed-main.mjs with these seams. */
   seams?: Seams;
   /** Working folder of the server (where it looks for .env); default its fresh DATA_DIR. */
@@ -50,9 +54,9 @@ const SEAMED_MAIN = fileURLToPath(new URL('./seamed-main.mjs', import.meta.url))
 /** Boots the built server (dist/main.js) on a fresh database, as a user would run it. */
 export async function startServer(options: StartOptions = {}): Promise<TestServer> {
   const adminUrl = process.env.TEST_POSTGRES_ADMIN_URL;
-  if (!adminUrl && !options.databaseUrl) throw new Error('TEST_POSTGRES_ADMIN_URL is not set: run the tests through jest');
-  const databaseUrl = options.databaseUrl ?? (await createDatabase(adminUrl!, `test_${randomBytes(6).toString('hex')}`));
-  const dataDir = mkdtempSync(join(tmpdir(), 'mtx-relay-data-'));
+  if (!adminUrl && !options.databaseUrl && !options.embeddedDataDir) throw new Error('TEST_POSTGRES_ADMIN_URL is not set: run the tests through jest');
+  const databaseUrl = options.embeddedDataDir ? '' : (options.databaseUrl ?? (await createDatabase(adminUrl!, `test_${randomBytes(6).toString('hex')}`)));
+  const dataDir = options.embeddedDataDir ?? mkdtempSync(join(tmpdir(), 'mtx-relay-data-'));
   const seamed = options.seams ? { MTX_RELAY_RUN: join(dirname(MAIN), 'run.js'), TEST_SEAMS: JSON.stringify(options.seams) } : {};
   const child = spawn(process.execPath, [options.seams ? SEAMED_MAIN : MAIN], {
     cwd: options.cwd ?? dataDir,
@@ -78,7 +82,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   });
   const output: string[] = [];
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output.join('\n')}`)), 30000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output.join('\n')}`)), options.startTimeoutMs ?? 30000);
     const onLine = (line: string) => {
       output.push(line);
       if (line.includes('"msg":"listening"')) {
@@ -135,7 +139,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       const code = await exited;
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.embeddedDataDir) rmSync(dataDir, { recursive: true, force: true });
       return code;
     },
   };
