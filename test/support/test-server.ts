@@ -58,8 +58,10 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   const databaseUrl = options.embeddedDataDir ? '' : (options.databaseUrl ?? (await createDatabase(adminUrl!, `test_${randomBytes(6).toString('hex')}`)));
   const dataDir = options.embeddedDataDir ?? mkdtempSync(join(tmpdir(), 'mtx-relay-data-'));
   const seamed = options.seams ? { MTX_RELAY_RUN: join(dirname(MAIN), 'run.js'), TEST_SEAMS: JSON.stringify(options.seams) } : {};
+  // A folder of its own, so that no .env of the checkout reaches the server.
+  const workDir = options.cwd ?? mkdtempSync(join(tmpdir(), 'mtx-relay-cwd-'));
   const child = spawn(process.execPath, [options.seams ? SEAMED_MAIN : MAIN], {
-    cwd: options.cwd ?? dataDir,
+    cwd: workDir,
     env: {
       ...seamed,
       PATH: process.env.PATH,
@@ -140,6 +142,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
       if (child.exitCode === null) child.kill('SIGTERM');
       const code = await exited;
       if (!options.embeddedDataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (!options.cwd) rmSync(workDir, { recursive: true, force: true });
       return code;
     },
   };
