@@ -6,7 +6,7 @@ import type { LiveChannel } from '../../commands/command-registry.js';
 import { Dispatcher } from '../../commands/dispatcher.js';
 import { AccessTokenService } from '../../auth/access-token.service.js';
 import type { AuthContext } from '../../common/auth-context.js';
-import { errorBody, toDomainError, type ErrorBody } from '../../common/errors.js';
+import { DomainError, errorBody, toDomainError, type ErrorBody } from '../../common/errors.js';
 import { TEST_SEAMS, type TestSeams } from '../../common/test-seams.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import type { Answer, ClientToServerEvents, Pong, ServerToClientEvents } from '../../contract/socket-events.js';
@@ -31,6 +31,10 @@ interface SocketData extends FeedSocketData {
   user: UserView | undefined;
   /** Requests refused for rate in a row. */
   strikes: number;
+  /** Requests taken and not yet answered. */
+  inFlight: number;
+  /** Set once the socket exceeded its strikes: it takes no more requests and closes once those in flight are answered. */
+  closeAfterAnswers: NodeJS.Timeout | undefined;
 }
 
 type RelayServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -40,6 +44,9 @@ type Acknowledge = (answer: Answer) => void;
 type Reply = { requestId: string; body: Answer } | { requestId: undefined; body: ErrorBody };
 /** A socket placed by what was read of its user. */
 type Placed = { auth: AuthContext; user: UserView };
+
+// How long a socket told to stop may wait for the answers to the requests it had in flight.
+const FLOOD_ANSWER_WAIT_MS = 10_000;
 
 /** Socket.IO face of the command registry: `request` in, one answer out on the requestId event and the ack. */
 @WebSocketGateway()
@@ -91,15 +98,10 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
       unsubscribe: (topics) => this.subscriptions.unsubscribe(socket, topics),
     };
     socket.data.strikes = 0;
+    socket.data.inFlight = 0;
     socket.on('request', (...args: unknown[]) => {
       const acknowledge = typeof args.at(-1) === 'function' ? (args.pop() as Acknowledge) : undefined;
-      this.handleRequest(socket, channel, args[0]).then(
-        (reply) => this.answer(socket, reply, acknowledge),
-        (thrown: unknown) => {
-          this.logger.error({ err: thrown }, 'socket request failed outside the dispatcher');
-          this.answer(socket, { requestId: undefined, body: errorBody(toDomainError(thrown)) }, acknowledge);
-        },
-      );
+      this.receive(socket, channel, args[0], acknowledge);
     });
     socket.on('ping', (...args: unknown[]) => {
       const pong: Pong = { time: new Date().toISOString() };
@@ -113,6 +115,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   }
 
   handleDisconnect(socket: RelaySocket): void {
+    clearTimeout(socket.data.closeAfterAnswers);
     this.limits.connectionClosed(socket.id);
     this.topics.forget(socket.id);
     if (socket.data.auth) this.sessions.closed(socket, socket.data.auth);
@@ -124,6 +127,25 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
 
   onApplicationShutdown(): void {
     this.slowConsumers.stop();
+  }
+
+  /**
+   * Takes one request and answers it exactly once. A socket told to stop refuses it at once;
+   * otherwise it counts as in flight until its answer is written.
+   */
+  private receive(socket: RelaySocket, channel: LiveChannel, raw: unknown, acknowledge: Acknowledge | undefined): void {
+    if (socket.data.closeAfterAnswers) return this.answer(socket, refusal(raw, this.floodRefusal()), acknowledge);
+    socket.data.inFlight += 1;
+    void this.handleRequest(socket, channel, raw)
+      .catch((thrown: unknown): Reply => {
+        this.logger.error({ err: thrown }, 'socket request failed outside the dispatcher');
+        return { requestId: undefined, body: errorBody(toDomainError(thrown)) };
+      })
+      .then((reply) => this.answer(socket, reply, acknowledge))
+      .finally(() => {
+        socket.data.inFlight -= 1;
+        if (socket.data.closeAfterAnswers && socket.data.inFlight === 0) socket.disconnect(true);
+      });
   }
 
   /** Validates the envelope and dispatches; returns where and what to answer. */
@@ -195,12 +217,23 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     }
   }
 
+  /**
+   * Past its strikes a socket is told to stop and takes no more requests; it is closed once the
+   * requests it had in flight are answered (the last strike's answer among them), or after a while.
+   */
   private countStrikes(socket: RelaySocket, accepted: boolean): void {
     socket.data.strikes = accepted ? 0 : socket.data.strikes + 1;
-    if (socket.data.strikes < this.config.rateLimits.strikes) return;
+    if (socket.data.strikes < this.config.rateLimits.strikes || socket.data.closeAfterAnswers) return;
     this.logger.warn({ userId: socket.data.auth.userId, socket: socket.id }, 'socket kept exceeding its rate limit; disconnecting');
     socket.emit('system:disconnect', { reason: 'rate_limited', message: 'too many requests after being told to slow down' });
-    socket.disconnect(true);
+    socket.data.closeAfterAnswers = setTimeout(() => socket.disconnect(true), FLOOD_ANSWER_WAIT_MS);
+  }
+
+  /** What a socket told to stop gets for each further request: wait until its whole budget is back. */
+  private floodRefusal(): DomainError {
+    const { burst, perSecond } = this.config.rateLimits.connection;
+    const retryAfterMs = Math.ceil((burst / perSecond) * 1000);
+    return new DomainError('rate_limited', 'too many requests after being told to slow down; this socket is being closed', [{ retryAfterMs }]);
   }
 
   private answer(socket: RelaySocket, reply: Reply, acknowledge: Acknowledge | undefined): void {
@@ -214,4 +247,15 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     // Once the current tick's answers are out: a socket that logs itself out still gets its answer.
     setImmediate(() => this.server.in(room).disconnectSockets(true));
   }
+}
+
+/** The answer to a request refused unread: on its requestId, or `failure` when it has none. */
+function refusal(raw: unknown, error: DomainError): Reply {
+  const envelope = readEnvelope(raw);
+  if (!envelope.ok) {
+    const body = errorBody(error, envelope.context);
+    return envelope.requestId === undefined ? { requestId: undefined, body } : { requestId: envelope.requestId, body };
+  }
+  const { module, command, requestId } = envelope.request;
+  return { requestId, body: errorBody(error, { module, command, requestId }) };
 }
