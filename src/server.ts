@@ -5,7 +5,9 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { CommandRegistry } from './commands/command-registry.js';
+import { RequestGate } from './commands/request-gate.js';
 import { buildOpenApiDocument } from './transports/rest/openapi.js';
+import { admitHttpRequests } from './transports/rest/request-admission.js';
 import { AppModule } from './app.module.js';
 import type { TestSeams } from './common/test-seams.js';
 import type { AppConfig } from './config/config.js';
@@ -32,6 +34,12 @@ async function createInitialAdmin(app: NestFastifyApplication, config: AppConfig
   }
 }
 
+/** How long shutdown waits for the requests in flight: most of the grace, keeping some for closing. */
+function drainLimitMs(config: AppConfig): number {
+  const graceMs = config.shutdownGraceSeconds * 1000;
+  return Math.max(graceMs / 2, graceMs - 3000);
+}
+
 /** Starts everything: the database (embedded unless DATABASE_URL is set), migrations, the HTTP and Socket.IO server. */
 export async function startServer(config: AppConfig, logger: Logger, logStream: LogStream, seams: TestSeams = {}): Promise<RunningServer> {
   const database = await openDatabase(config, logger);
@@ -39,10 +47,13 @@ export async function startServer(config: AppConfig, logger: Logger, logStream: 
   try {
     const app = await NestFactory.create<NestFastifyApplication>(
       AppModule.forRoot({ config, logger, dataSource, logStream, seams }),
-      new FastifyAdapter({ bodyLimit: 100_000, return503OnClosing: true }),
+      // Requests that arrive while closing are refused by the request gate, in the one error shape.
+      new FastifyAdapter({ bodyLimit: 100_000, return503OnClosing: false }),
       { logger: new NestPinoLogger(logger) },
     );
     app.useWebSocketAdapter(new RelayIoAdapter(app, config));
+    const gate = app.get(RequestGate);
+    admitHttpRequests(app.getHttpAdapter().getInstance(), gate);
     app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, credentials: true });
     // Built on first request: modules register their commands in onModuleInit, which runs at listen().
     const document = () => buildOpenApiDocument(app.get(CommandRegistry), VERSION) as unknown as OpenAPIObject;
@@ -54,6 +65,8 @@ export async function startServer(config: AppConfig, logger: Logger, logStream: 
     return {
       url,
       close: async () => {
+        const unanswered = await gate.drain(drainLimitMs(config));
+        if (unanswered > 0) logger.warn({ unanswered }, 'requests still in flight at the end of the shutdown grace; closing anyway');
         await app.close();
         await database.close();
       },

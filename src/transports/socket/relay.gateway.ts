@@ -1,9 +1,10 @@
-import { Inject, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, type OnApplicationShutdown } from '@nestjs/common';
 import { WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
 import type { Logger } from 'pino';
 import type { Server, Socket } from 'socket.io';
 import type { LiveChannel } from '../../commands/command-registry.js';
 import { Dispatcher } from '../../commands/dispatcher.js';
+import { RequestGate } from '../../commands/request-gate.js';
 import { AccessTokenService } from '../../auth/access-token.service.js';
 import type { AuthContext } from '../../common/auth-context.js';
 import { DomainError, errorBody, toDomainError, type ErrorBody } from '../../common/errors.js';
@@ -50,13 +51,14 @@ const FLOOD_ANSWER_WAIT_MS = 10_000;
 
 /** Socket.IO face of the command registry: `request` in, one answer out on the requestId event and the ack. */
 @WebSocketGateway()
-export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown, OnApplicationShutdown {
+export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown {
   @WebSocketServer()
   private server!: RelayServer;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly dispatcher: Dispatcher,
+    private readonly gate: RequestGate,
     private readonly accessTokens: AccessTokenService,
     private readonly limits: RateLimiter,
     private readonly bus: EventBus,
@@ -85,6 +87,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     });
     this.bus.subscribe('user.revoked', ({ userId, reason }) => this.endSessions(userRoom(userId), reason));
     this.bus.subscribe('session.revoked', ({ sessionId, reason }) => this.endSessions(sessionRoom(sessionId), reason));
+    this.gate.onClosing(() => server.emit('system:shutdown', { reconnectAfterMs: this.config.shutdownReconnectAfterMs }));
   }
 
   handleConnection(socket: RelaySocket): void {
@@ -121,20 +124,17 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     if (socket.data.auth) this.sessions.closed(socket, socket.data.auth);
   }
 
-  beforeApplicationShutdown(): void {
-    this.server.emit('system:shutdown', { reconnectAfterMs: this.config.shutdownReconnectAfterMs });
-  }
-
   onApplicationShutdown(): void {
     this.slowConsumers.stop();
   }
 
   /**
-   * Takes one request and answers it exactly once. A socket told to stop refuses it at once;
-   * otherwise it counts as in flight until its answer is written.
+   * Takes one request and answers it exactly once. A socket told to stop, or a server shutting
+   * down, refuses it at once; otherwise it counts as in flight until its answer is written.
    */
   private receive(socket: RelaySocket, channel: LiveChannel, raw: unknown, acknowledge: Acknowledge | undefined): void {
     if (socket.data.closeAfterAnswers) return this.answer(socket, refusal(raw, this.floodRefusal()), acknowledge);
+    if (!this.gate.enter()) return this.answer(socket, refusal(raw, this.gate.shuttingDown()), acknowledge);
     socket.data.inFlight += 1;
     void this.handleRequest(socket, channel, raw)
       .catch((thrown: unknown): Reply => {
@@ -144,6 +144,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
       .then((reply) => this.answer(socket, reply, acknowledge))
       .finally(() => {
         socket.data.inFlight -= 1;
+        this.gate.leave();
         if (socket.data.closeAfterAnswers && socket.data.inFlight === 0) socket.disconnect(true);
       });
   }
@@ -167,6 +168,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
 
   /** Authenticates a connecting socket and puts it in its rooms before it can receive anything. */
   private async identify(socket: RelaySocket): Promise<void> {
+    if (!this.gate.open) throw this.gate.shuttingDown();
     const auth = await this.accessTokens.authenticateRequest(socket.handshake);
     socket.data.topics = undefined;
     await socket.join([userRoom(auth.userId), sessionRoom(auth.sessionId)]);
