@@ -14,6 +14,7 @@ import type { Answer, ClientToServerEvents, Pong, ServerToClientEvents } from '.
 import { audiencesOf } from '../../events/audience.js';
 import { EventBus } from '../../events/event-bus.js';
 import { EventLog } from '../../events/event-log.service.js';
+import { DEFAULT_LIVE_LOG_LEVEL, logRoom } from '../../logging/log-stream.js';
 import { LOGGER } from '../../logging/logger.js';
 import { RateLimiter } from '../../commands/rate-limiter.js';
 import type { UserView } from '../../users/users.schemas.js';
@@ -202,7 +203,8 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
 
   /**
    * Puts the socket in the rooms its user's access allows, again while the user changed meanwhile:
-   * that change reached none of the socket's rooms, so what was read may be stale.
+   * that change reached none of the socket's rooms, so what was read may be stale. Without
+   * `abandon` it is the handshake.
    */
   private placeByAccess(socket: RelaySocket, auth: AuthContext): Promise<Placed>;
   private placeByAccess(socket: RelaySocket, auth: AuthContext, abandon: () => boolean): Promise<Placed | undefined>;
@@ -213,6 +215,8 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
       if (!abandon) await this.seams.afterHandshakeRead?.(auth.userId);
       if (abandon?.()) return undefined;
       await this.topics.place(socket, audiencesOf(auth.userId, user.role, user.camera_ids), user.role);
+      // A connecting admin streams log lines from the start; `logs update` and `delete` change that.
+      if (!abandon && user.role === 'admin') await socket.join(logRoom(DEFAULT_LIVE_LOG_LEVEL));
       // Throws if the token was revoked meanwhile.
       const current = await this.accessTokens.recheck(auth);
       if (this.userChanges.of(auth.userId) === seen) return { auth: { ...current, username: user.username, role: user.role }, user };
