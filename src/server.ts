@@ -6,7 +6,9 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { CommandRegistry } from './commands/command-registry.js';
+import { RequestGate } from './commands/request-gate.js';
 import { buildOpenApiDocument } from './transports/rest/openapi.js';
+import { admitHttpRequests } from './transports/rest/request-admission.js';
 import { AppModule } from './app.module.js';
 import type { TestSeams } from './common/test-seams.js';
 import type { AppConfig } from './config/config.js';
@@ -48,6 +50,12 @@ async function createInitialAdmin(app: NestFastifyApplication, config: AppConfig
   }
 }
 
+/** How long shutdown waits for the requests in flight: most of the grace, keeping some for closing. */
+function drainLimitMs(config: AppConfig): number {
+  const graceMs = config.shutdownGraceSeconds * 1000;
+  return Math.max(graceMs / 2, graceMs - 3000);
+}
+
 /** Starts everything: the database (embedded unless DATABASE_URL is set), migrations, the HTTP and Socket.IO server. */
 export async function startServer(config: AppConfig, logger: Logger, logStream: LogStream, seams: TestSeams = {}): Promise<RunningServer> {
   // A port in use or a HOST that is not here stops the start before the database is touched.
@@ -64,6 +72,8 @@ export async function startServer(config: AppConfig, logger: Logger, logStream: 
     );
     acceptJsonBodiesOnly(app.getHttpAdapter().getInstance());
     app.useWebSocketAdapter(new RelayIoAdapter(app, config));
+    const gate = app.get(RequestGate);
+    admitHttpRequests(app.getHttpAdapter().getInstance(), gate);
     // Not strict: a malformed preflight would get a text/plain 400 from @fastify/cors.
     app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, credentials: true, strictPreflight: false });
     // Built on first request: modules register their commands in onModuleInit, which runs at init().
@@ -85,6 +95,8 @@ export async function startServer(config: AppConfig, logger: Logger, logStream: 
       url,
       failed: database.failed,
       close: async () => {
+        const unanswered = await gate.drain(drainLimitMs(config));
+        if (unanswered > 0) logger.warn({ unanswered }, 'requests still in flight at the end of the shutdown grace; closing anyway');
         await running.close();
         await database.close();
       },

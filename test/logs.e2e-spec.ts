@@ -25,6 +25,11 @@ const logsOf = (recorder: Recorder, from = 0) =>
 const messages = (entries: Array<{ msg: string; level: number }>) => entries.map(({ level, msg }) => `${level} ${msg}`);
 
 const adminSocket = async (token = adminToken) => record(await connectSocket(server.url, { auth: { token } }));
+const HOOK_REFUSED = 'refused a MediaMTX hook without the right secret';
+/** Logs a warning (level 50): a MediaMTX hook without its secret. */
+const warn = async () => expect((await server.http('POST', '/api/mediamtx/hooks/ready', { headers: { 'x-mtx-path': 'nowhere' } })).status).toBe(401);
+/** Waits for the warning's line on a socket that streams it. */
+const warned = (recorder: Recorder, from: number) => recorder.waitFor(({ event, payload }) => event === 'log' && payload.msg === HOOK_REFUSED, from);
 const logs = (recorder: Recorder, command: string, payload?: unknown) => rpc(recorder.socket, { module: 'logs', command, payload });
 
 beforeAll(async () => {
@@ -128,28 +133,43 @@ describe.each<Transport>(['rest', 'socket'])('logs list over %s', (transport) =>
 });
 
 describe('the live stream', () => {
-  it('starts only when a socket asks for it', async () => {
-    const quiet = await adminSocket();
-    await rpc(quiet.socket, { module: 'cameras', command: 'list' });
-    await rpc(quiet.socket, { module: 'cameras', command: 'read', entity: 999999 });
-    expect(logsOf(quiet)).toEqual([]);
-
-    expect(await logs(quiet, 'update', { level: 'trace' })).toEqual({ level: 20 });
-    const mark = quiet.mark();
-    await rpc(quiet.socket, { module: 'cameras', command: 'list' });
-    const [line] = logsOf(quiet, mark);
+  it('streams lines from info up to an admin socket from the start, and more once it asks', async () => {
+    const admin = await adminSocket();
+    await rpc(admin.socket, { module: 'cameras', command: 'list' }); // trace
+    await rpc(admin.socket, { module: 'cameras', command: 'read', entity: 999999 }); // debug
+    await warn();
+    const { payload: line } = await warned(admin, 0);
     expect(line).toEqual({
       hostname: expect.any(String),
-      level: 20,
-      msg: 'cameras.list answered 200',
+      level: 50,
+      msg: HOOK_REFUSED,
       pid: server.process.pid,
       service: 'mtx-relay',
       time: expect.any(Number),
       timestamp: new Date(line.time).toISOString(),
     });
+    // The trace and debug lines came first, and did not arrive.
+    expect(logsOf(admin).filter(({ level }) => level < 40)).toEqual([]);
+
+    expect(await logs(admin, 'update', { level: 'trace' })).toEqual({ level: 20 });
+    const mark = admin.mark();
+    await rpc(admin.socket, { module: 'cameras', command: 'list' });
+    expect(messages(logsOf(admin, mark))).toEqual(['20 cameras.list answered 200']);
     // The line came before the answer to the request it is about.
-    const order = quiet.since(mark).map(({ event }) => event);
+    const order = admin.since(mark).map(({ event }) => event);
     expect(order.indexOf('log')).toBeLessThan(order.findIndex((event) => event !== 'log'));
+    admin.socket.close();
+  });
+
+  it('stops for a socket that deletes it, warnings included', async () => {
+    const quiet = await adminSocket();
+    expect(await logs(quiet, 'delete')).toEqual({ level: null });
+    const [quietMark, watcherMark] = [quiet.mark(), watcher.mark()];
+    await warn();
+    await warned(watcher, watcherMark);
+    // Anything sent to this socket before the warning reached the watcher is here after a round trip.
+    await rpc(quiet.socket, { module: 'cameras', command: 'list' });
+    expect(logsOf(quiet, quietMark)).toEqual([]);
     quiet.socket.close();
   });
 
@@ -195,6 +215,9 @@ describe('the live stream', () => {
 
   it('never reaches a user, and stops for an admin who is demoted', async () => {
     const user = record(await connectSocket(server.url, { auth: { token: userToken } }));
+    const watcherMark = watcher.mark();
+    await warn();
+    await warned(watcher, watcherMark);
     const refused = await logs(user, 'update', { level: 'trace' });
     expect(refused.error).toEqual(expect.objectContaining({ status: 403, code: 'forbidden' }));
 

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { Dispatcher } from './dispatcher.js';
 import { RateLimiter } from './rate-limiter.js';
+import { RequestGate } from './request-gate.js';
 
-/** The command kernel both transports stand on: one dispatcher and its rate limits. */
+/** The command kernel both transports stand on: one dispatcher, its rate limits, and the gate that drains requests on shutdown. */
 @Module({
-  providers: [Dispatcher, RateLimiter],
-  exports: [Dispatcher, RateLimiter],
+  providers: [Dispatcher, RateLimiter, RequestGate],
+  exports: [Dispatcher, RateLimiter, RequestGate],
 })
 export class CommandsModule {}

@@ -4,6 +4,8 @@ import { LOG_LEVEL_NUMBERS, wireLevel } from './logger.js';
 
 export const LEVEL_NUMBERS = Object.values(LOG_LEVEL_NUMBERS);
 export const logRoom = (level: number): string => `logs:${level}`;
+/** Where an admin socket's live stream starts: lines from `info` up. */
+export const DEFAULT_LIVE_LOG_LEVEL = LOG_LEVEL_NUMBERS.info;
 
 type Deliver = (rooms: string[], entry: LogEntry) => void;
 

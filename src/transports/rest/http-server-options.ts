@@ -38,7 +38,8 @@ export function httpServerOptions(config: AppConfig, logger: Logger): FastifyAda
   const { headersTimeoutSeconds, requestTimeoutSeconds, keepAliveTimeoutSeconds } = config.http;
   return {
     bodyLimit: MAX_BODY_BYTES,
-    return503OnClosing: true,
+    // Requests that arrive while closing are refused by the request gate, in the one error shape.
+    return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PARAM_LENGTH },
     // Node's requestTimeout counts until the whole request is received, so a Socket.IO long-poll
     // (a GET answered up to pingInterval later) and upgraded WebSockets are not cut by it.

@@ -1,18 +1,20 @@
-import { Inject, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, type OnApplicationShutdown } from '@nestjs/common';
 import { WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
 import type { Logger } from 'pino';
 import type { Server, Socket } from 'socket.io';
 import type { LiveChannel } from '../../commands/command-registry.js';
 import { Dispatcher } from '../../commands/dispatcher.js';
+import { RequestGate } from '../../commands/request-gate.js';
 import { AccessTokenService } from '../../auth/access-token.service.js';
 import type { AuthContext } from '../../common/auth-context.js';
-import { errorBody, toDomainError, type ErrorBody } from '../../common/errors.js';
+import { DomainError, errorBody, toDomainError, type ErrorBody } from '../../common/errors.js';
 import { TEST_SEAMS, type TestSeams } from '../../common/test-seams.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import type { Answer, ClientToServerEvents, Pong, ServerToClientEvents } from '../../contract/socket-events.js';
 import { audiencesOf } from '../../events/audience.js';
 import { EventBus } from '../../events/event-bus.js';
 import { EventLog } from '../../events/event-log.service.js';
+import { DEFAULT_LIVE_LOG_LEVEL, logRoom } from '../../logging/log-stream.js';
 import { LOGGER } from '../../logging/logger.js';
 import { RateLimiter } from '../../commands/rate-limiter.js';
 import type { UserView } from '../../users/users.schemas.js';
@@ -31,6 +33,10 @@ interface SocketData extends FeedSocketData {
   user: UserView | undefined;
   /** Requests refused for rate in a row. */
   strikes: number;
+  /** Requests taken and not yet answered. */
+  inFlight: number;
+  /** Set once the socket exceeded its strikes: it takes no more requests and closes once those in flight are answered. */
+  closeAfterAnswers: NodeJS.Timeout | undefined;
 }
 
 type RelayServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -41,15 +47,19 @@ type Reply = { requestId: string; body: Answer } | { requestId: undefined; body:
 /** A socket placed by what was read of its user. */
 type Placed = { auth: AuthContext; user: UserView };
 
+// How long a socket told to stop may wait for the answers to the requests it had in flight.
+const FLOOD_ANSWER_WAIT_MS = 10_000;
+
 /** Socket.IO face of the command registry: `request` in, one answer out on the requestId event and the ack. */
 @WebSocketGateway()
-export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown, OnApplicationShutdown {
+export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown {
   @WebSocketServer()
   private server!: RelayServer;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly dispatcher: Dispatcher,
+    private readonly gate: RequestGate,
     private readonly accessTokens: AccessTokenService,
     private readonly limits: RateLimiter,
     private readonly bus: EventBus,
@@ -78,6 +88,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     });
     this.bus.subscribe('user.revoked', ({ userId, reason }) => this.endSessions(userRoom(userId), reason));
     this.bus.subscribe('session.revoked', ({ sessionId, reason }) => this.endSessions(sessionRoom(sessionId), reason));
+    this.gate.onClosing(() => server.emit('system:shutdown', { reconnectAfterMs: this.config.shutdownReconnectAfterMs }));
   }
 
   handleConnection(socket: RelaySocket): void {
@@ -91,15 +102,10 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
       unsubscribe: (topics) => this.subscriptions.unsubscribe(socket, topics),
     };
     socket.data.strikes = 0;
+    socket.data.inFlight = 0;
     socket.on('request', (...args: unknown[]) => {
       const acknowledge = typeof args.at(-1) === 'function' ? (args.pop() as Acknowledge) : undefined;
-      this.handleRequest(socket, channel, args[0]).then(
-        (reply) => this.answer(socket, reply, acknowledge),
-        (thrown: unknown) => {
-          this.logger.error({ err: thrown }, 'socket request failed outside the dispatcher');
-          this.answer(socket, { requestId: undefined, body: errorBody(toDomainError(thrown)) }, acknowledge);
-        },
-      );
+      this.receive(socket, channel, args[0], acknowledge);
     });
     socket.on('ping', (...args: unknown[]) => {
       const pong: Pong = { time: new Date().toISOString() };
@@ -113,17 +119,35 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   }
 
   handleDisconnect(socket: RelaySocket): void {
+    clearTimeout(socket.data.closeAfterAnswers);
     this.limits.connectionClosed(socket.id);
     this.topics.forget(socket.id);
     if (socket.data.auth) this.sessions.closed(socket, socket.data.auth);
   }
 
-  beforeApplicationShutdown(): void {
-    this.server.emit('system:shutdown', { reconnectAfterMs: this.config.shutdownReconnectAfterMs });
-  }
-
   onApplicationShutdown(): void {
     this.slowConsumers.stop();
+  }
+
+  /**
+   * Takes one request and answers it exactly once. A socket told to stop, or a server shutting
+   * down, refuses it at once; otherwise it counts as in flight until its answer is written.
+   */
+  private receive(socket: RelaySocket, channel: LiveChannel, raw: unknown, acknowledge: Acknowledge | undefined): void {
+    if (socket.data.closeAfterAnswers) return this.answer(socket, refusal(raw, this.floodRefusal()), acknowledge);
+    if (!this.gate.enter()) return this.answer(socket, refusal(raw, this.gate.shuttingDown()), acknowledge);
+    socket.data.inFlight += 1;
+    void this.handleRequest(socket, channel, raw)
+      .catch((thrown: unknown): Reply => {
+        this.logger.error({ err: thrown }, 'socket request failed outside the dispatcher');
+        return { requestId: undefined, body: errorBody(toDomainError(thrown)) };
+      })
+      .then((reply) => this.answer(socket, reply, acknowledge))
+      .finally(() => {
+        socket.data.inFlight -= 1;
+        this.gate.leave();
+        if (socket.data.closeAfterAnswers && socket.data.inFlight === 0) socket.disconnect(true);
+      });
   }
 
   /** Validates the envelope and dispatches; returns where and what to answer. */
@@ -145,6 +169,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
 
   /** Authenticates a connecting socket and puts it in its rooms before it can receive anything. */
   private async identify(socket: RelaySocket): Promise<void> {
+    if (!this.gate.open) throw this.gate.shuttingDown();
     const auth = await this.accessTokens.authenticateRequest(socket.handshake);
     socket.data.topics = undefined;
     await socket.join([userRoom(auth.userId), sessionRoom(auth.sessionId)]);
@@ -178,7 +203,8 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
 
   /**
    * Puts the socket in the rooms its user's access allows, again while the user changed meanwhile:
-   * that change reached none of the socket's rooms, so what was read may be stale.
+   * that change reached none of the socket's rooms, so what was read may be stale. Without
+   * `abandon` it is the handshake.
    */
   private placeByAccess(socket: RelaySocket, auth: AuthContext): Promise<Placed>;
   private placeByAccess(socket: RelaySocket, auth: AuthContext, abandon: () => boolean): Promise<Placed | undefined>;
@@ -189,18 +215,31 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
       if (!abandon) await this.seams.afterHandshakeRead?.(auth.userId);
       if (abandon?.()) return undefined;
       await this.topics.place(socket, audiencesOf(auth.userId, user.role, user.camera_ids), user.role);
+      // A connecting admin streams log lines from the start; `logs update` and `delete` change that.
+      if (!abandon && user.role === 'admin') await socket.join(logRoom(DEFAULT_LIVE_LOG_LEVEL));
       // Throws if the token was revoked meanwhile.
       const current = await this.accessTokens.recheck(auth);
       if (this.userChanges.of(auth.userId) === seen) return { auth: { ...current, username: user.username, role: user.role }, user };
     }
   }
 
+  /**
+   * Past its strikes a socket is told to stop and takes no more requests; it is closed once the
+   * requests it had in flight are answered (the last strike's answer among them), or after a while.
+   */
   private countStrikes(socket: RelaySocket, accepted: boolean): void {
     socket.data.strikes = accepted ? 0 : socket.data.strikes + 1;
-    if (socket.data.strikes < this.config.rateLimits.strikes) return;
+    if (socket.data.strikes < this.config.rateLimits.strikes || socket.data.closeAfterAnswers) return;
     this.logger.warn({ userId: socket.data.auth.userId, socket: socket.id }, 'socket kept exceeding its rate limit; disconnecting');
     socket.emit('system:disconnect', { reason: 'rate_limited', message: 'too many requests after being told to slow down' });
-    socket.disconnect(true);
+    socket.data.closeAfterAnswers = setTimeout(() => socket.disconnect(true), FLOOD_ANSWER_WAIT_MS);
+  }
+
+  /** What a socket told to stop gets for each further request: wait until its whole budget is back. */
+  private floodRefusal(): DomainError {
+    const { burst, perSecond } = this.config.rateLimits.connection;
+    const retryAfterMs = Math.ceil((burst / perSecond) * 1000);
+    return new DomainError('rate_limited', 'too many requests after being told to slow down; this socket is being closed', [{ retryAfterMs }]);
   }
 
   private answer(socket: RelaySocket, reply: Reply, acknowledge: Acknowledge | undefined): void {
@@ -214,4 +253,15 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     // Once the current tick's answers are out: a socket that logs itself out still gets its answer.
     setImmediate(() => this.server.in(room).disconnectSockets(true));
   }
+}
+
+/** The answer to a request refused unread: on its requestId, or `failure` when it has none. */
+function refusal(raw: unknown, error: DomainError): Reply {
+  const envelope = readEnvelope(raw);
+  if (!envelope.ok) {
+    const body = errorBody(error, envelope.context);
+    return envelope.requestId === undefined ? { requestId: undefined, body } : { requestId: envelope.requestId, body };
+  }
+  const { module, command, requestId } = envelope.request;
+  return { requestId, body: errorBody(error, { module, command, requestId }) };
 }
