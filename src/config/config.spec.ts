@@ -166,7 +166,7 @@ describe('loadConfig', () => {
   it('gives a database connection 5 s to open unless DATABASE_CONNECT_TIMEOUT says otherwise, up to 1m', () => {
     expect(load().databaseConnectTimeoutSeconds).toBe(5);
     expect(load({ DATABASE_CONNECT_TIMEOUT: '2s' }).databaseConnectTimeoutSeconds).toBe(2);
-    expect(failure({ DATABASE_CONNECT_TIMEOUT: '61' }).problems).toEqual(['DATABASE_CONNECT_TIMEOUT: must be at most 1m']);
+    expect(failure({ DATABASE_CONNECT_TIMEOUT: '61' }).problems).toEqual(['DATABASE_CONNECT_TIMEOUT must be at most 1m, got "61"']);
   });
 
   it('gives a token endpoint 15 s to answer unless OAUTH2_REQUEST_TIMEOUT says otherwise, up to 2m', () => {
@@ -184,7 +184,7 @@ describe('loadConfig', () => {
       keepAliveTimeoutSeconds: 75,
     });
     expect(failure({ HTTP_HEADERS_TIMEOUT: '40s' }).problems).toEqual(['HTTP_HEADERS_TIMEOUT: must not be longer than HTTP_REQUEST_TIMEOUT (the headers are part of the request)']);
-    expect(failure({ HTTP_REQUEST_TIMEOUT: '11m' }).problems).toEqual(['HTTP_REQUEST_TIMEOUT: must be at most 10m']);
+    expect(failure({ HTTP_REQUEST_TIMEOUT: '11m' }).problems).toEqual(['HTTP_REQUEST_TIMEOUT must be at most 10m, got "11m"']);
   });
 
   it('names every bad variable at once', () => {
