@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager, type Repository } from 'typeorm';
 import type { ListOptions } from '../common/list-options.js';
-import { likePattern, paginate } from '../database/pagination.js';
+import { likePattern, paginate } from '../common/pagination.js';
 import { Camera } from './camera.entity.js';
 import type { CAMERA_SORT_FIELDS } from './cameras.schemas.js';
 

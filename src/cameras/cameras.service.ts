@@ -4,7 +4,7 @@ import { conflict, notFound, validationFailed } from '../common/errors.js';
 import type { ListOptions, ListResult } from '../common/list-options.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { CredentialsService } from '../credentials/credentials.service.js';
-import { isUniqueViolation } from '../database/errors.js';
+import { isUniqueViolation } from '../common/database-errors.js';
 import { EventBus } from '../events/event-bus.js';
 import type { Camera } from './camera.entity.js';
 import { CamerasRepository, type CameraFields, type CredentialCamera, type PathCamera, type SyncTarget } from './cameras.repository.js';

@@ -1,6 +1,7 @@
 // The Socket.IO contract, both ways: what a client may emit and what the server emits. Types
 // only, and every import is a type import, so a client can use it without loading the server.
 import type { ErrorBody } from '../common/errors.js';
+import type { LogEntry } from '../logging/log-stream.js';
 import type { TOPIC_EVENTS, TopicDomain } from '../events/topics.js';
 import type { UserView } from '../users/users.schemas.js';
 
@@ -37,16 +38,6 @@ export interface InitPayload {
   usersOnline?: OnlineUser[];
 }
 
-/** One log line as the `log` event and `logs list` carry it (NestMTX's shape). */
-export interface LogEntry {
-  hostname: string;
-  level: number;
-  msg: string;
-  pid: number;
-  service: string;
-  time: number;
-  timestamp: string;
-}
 
 /** What a topic event carries. */
 export interface TopicPayload {
@@ -80,6 +71,8 @@ export interface ClientToServerEvents {
   request: (envelope: RequestEnvelope | string, acknowledge?: (answer: Answer) => void) => void;
   ping: (acknowledge?: (pong: Pong) => void) => void;
 }
+
+export type { LogEntry };
 
 export interface ServerToClientEvents extends TopicEvents {
   init: (payload: InitPayload) => void;

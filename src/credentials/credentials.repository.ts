@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import type { ListOptions } from '../common/list-options.js';
-import { likePattern, paginate } from '../database/pagination.js';
+import { likePattern, paginate } from '../common/pagination.js';
 import { Credential, SECRET_COLUMNS } from './credential.entity.js';
 import type { CREDENTIAL_SORT_FIELDS } from './credentials.schemas.js';
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { conflict, notFound, validationFailed } from '../common/errors.js';
 import type { ListOptions, ListResult } from '../common/list-options.js';
 import { SecretBox } from '../crypto/secret-box.js';
-import { isForeignKeyViolation } from '../database/errors.js';
+import { isForeignKeyViolation } from '../common/database-errors.js';
 import { EventBus } from '../events/event-bus.js';
 import { CredentialsRepository } from './credentials.repository.js';
 import { DEFAULT_TOKEN_AUTH_METHOD, SECRET_COLUMNS, secretAad, type Credential, type CredentialKind, type SecretField, type TokenAuthMethod } from './credential.entity.js';

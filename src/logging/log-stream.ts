@@ -1,11 +1,21 @@
 import { Writable } from 'node:stream';
-import type { LogEntry } from '../contract/socket-events.js';
 import { LOG_LEVEL_NUMBERS, wireLevel } from './logger.js';
 
 export const LEVEL_NUMBERS = Object.values(LOG_LEVEL_NUMBERS);
 export const logRoom = (level: number): string => `logs:${level}`;
 /** Where an admin socket's live stream starts: lines from `info` up. */
 export const DEFAULT_LIVE_LOG_LEVEL = LOG_LEVEL_NUMBERS.info;
+
+/** One log line as the `log` event and `logs list` carry it (NestMTX's shape). */
+export interface LogEntry {
+  hostname: string;
+  level: number;
+  msg: string;
+  pid: number;
+  service: string;
+  time: number;
+  timestamp: string;
+}
 
 type Deliver = (rooms: string[], entry: LogEntry) => void;
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type Repository } from 'typeorm';
 import type { ListOptions } from '../common/list-options.js';
-import { likePattern, paginate } from '../database/pagination.js';
+import { likePattern, paginate } from '../common/pagination.js';
 import { StreamToken } from './stream-token.entity.js';
 import type { TOKEN_SORT_FIELDS } from './tokens.schemas.js';
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { ListOptions } from '../common/list-options.js';
-import { likePattern, paginate } from '../database/pagination.js';
+import { likePattern, paginate } from '../common/pagination.js';
 import { User } from './user.entity.js';
 import type { USER_SORT_FIELDS } from './users.schemas.js';
 

@@ -4,7 +4,7 @@ import { CameraGrantsService } from '../cameras/camera-grants.service.js';
 import { isAdmin, type AuthContext, type Role } from '../common/auth-context.js';
 import { conflict, forbidden, notFound, validationFailed } from '../common/errors.js';
 import type { ListOptions, ListResult } from '../common/list-options.js';
-import { isUniqueViolation } from '../database/errors.js';
+import { isUniqueViolation } from '../common/database-errors.js';
 import { EventBus } from '../events/event-bus.js';
 import { LoginThrottle } from './login-throttle.js';
 import { PasswordHasher } from './password-hasher.js';

@@ -1,5 +1,5 @@
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import type { ListOptions } from '../common/list-options.js';
+import type { ListOptions } from './list-options.js';
 
 /** Escapes LIKE wildcards so a search term matches literally. */
 export const likePattern = (search: string): string => `%${search.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
