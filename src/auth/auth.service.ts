@@ -26,16 +26,19 @@ export class AuthService {
     private readonly bus: EventBus,
   ) {}
 
-  /** Checks a username and password, with the per-account backoff; the same answer for unknown users. */
-  async verifyPassword(username: string, password: string): Promise<UserAuthState> {
-    this.throttle.assertAllowed(username);
+  /**
+   * Checks a username and password, with the per-account backoff; the same answer for unknown
+   * users. `throttle` is the backoff to count against (MediaMTX readers have their own).
+   */
+  async verifyPassword(username: string, password: string, throttle: LoginThrottle = this.throttle): Promise<UserAuthState> {
+    throttle.assertAllowed(username);
     // Counted as a failure until it succeeds, so guesses sent in parallel cannot all slip in first.
-    this.throttle.recordFailure(username);
+    throttle.recordFailure(username);
     const user = await this.users.findForLogin(username);
     const passwordMatches = user ? await this.hasher.verify(user.passwordHash, password) : await this.hasher.verifyDecoy(password);
     if (!user || !passwordMatches) throw unauthorized(INVALID_LOGIN);
     if (!user.canLogin) throw new DomainError('forbidden', 'this account may not log in');
-    this.throttle.recordSuccess(username);
+    throttle.recordSuccess(username);
     const { passwordHash: _hash, ...state } = user;
     return state;
   }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -21,6 +22,22 @@ const secretKey = z
   .string()
   .transform((value) => (/^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64')))
   .refine((key) => key.length === 32, 'must be 32 bytes: 64 hex digits or 44 characters of base64 (openssl rand -base64 32)');
+
+/** Addresses or CIDR blocks, comma-separated: `127.0.0.1, 172.16.0.0/12, ::1`. */
+const addressList = z
+  .string()
+  .default('')
+  .transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry.length > 0))
+  .refine(
+    (entries) =>
+      entries.every((entry) => {
+        const [address, prefix, ...rest] = entry.split('/');
+        const family = isIP(address);
+        if (family === 0 || rest.length > 0) return false;
+        return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+      }),
+    'must be a comma-separated list of IP addresses or CIDR blocks such as 127.0.0.1,172.16.0.0/12',
+  );
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -74,6 +91,10 @@ const envSchema = z.object({
   MEDIAMTX_SERVICE_PASSWORD: z.string().min(16, 'must be at least 16 characters').optional(),
   MEDIAMTX_RECONCILE_SECONDS: durationSeconds.default(30),
   MEDIAMTX_STATUS_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  // Under MediaMTX's own 10 s wait for the callback, which holds its whole path manager.
+  MEDIAMTX_AUTH_BUDGET_MS: z.coerce.number().int().min(50, 'must be at least 50').max(9000, 'must be at most 9000 (MediaMTX waits 10 s)').default(1000),
+  MEDIAMTX_AUTH_CACHE_SECONDS: durationSeconds.refine((seconds) => seconds <= 3600, 'must be at most 1h').default(60),
+  MEDIAMTX_AUTH_ALLOW_FROM: addressList,
   EVENTS_RETENTION: durationSeconds.default(24 * 3600),
   EVENTS_MAX_ROWS: z.coerce.number().int().min(100).default(100_000),
   EVENTS_PRUNE_INTERVAL: durationSeconds.default(60),
@@ -128,6 +149,12 @@ export interface AppConfig {
     servicePassword: string;
     reconcileSeconds: number;
     statusCacheMs: number;
+    /** How long the auth callback may think before it refuses. */
+    authBudgetMs: number;
+    /** How long verified reader credentials and grants are answered from memory. */
+    authCacheSeconds: number;
+    /** Addresses allowed to call the auth callback without the hook secret. */
+    authAllowFrom: string[];
   };
   events: {
     retentionSeconds: number;
@@ -218,6 +245,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       servicePassword: values.MEDIAMTX_SERVICE_PASSWORD ?? persistentSecret(join(dataDir, 'mediamtx-service-password')),
       reconcileSeconds: values.MEDIAMTX_RECONCILE_SECONDS,
       statusCacheMs: values.MEDIAMTX_STATUS_CACHE_MS,
+      authBudgetMs: values.MEDIAMTX_AUTH_BUDGET_MS,
+      authCacheSeconds: values.MEDIAMTX_AUTH_CACHE_SECONDS,
+      authAllowFrom: values.MEDIAMTX_AUTH_ALLOW_FROM,
     },
     events: {
       retentionSeconds: values.EVENTS_RETENTION,

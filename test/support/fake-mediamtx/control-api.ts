@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { authRequestBody, credentialsFromHttpAuthorization, matchesPermission, type AuthRequestBody } from './auth.js';
 import { loadMediaMtxConfig, REPO_MEDIAMTX_YML, type ConfigMap, type ConfigValue, type MediaMtxConfig } from './config.js';
 import type { Environment } from './command-line.js';
+import type { PathManagerLoop } from './path-manager.js';
 
 /**
  * A fake MediaMTX Control API (v3, MediaMTX v1.20.1 / commit 3e09466) for the relay's tests:
@@ -176,6 +177,12 @@ export interface FakeMediaMtxOptions {
    * earlier writes (MediaMTX serialises them).
    */
   applyDelayMs?: number;
+  /**
+   * MediaMTX's path manager loop, shared with a MediaMtxDriver: `/v3/paths/list`,
+   * `/v3/paths/get` and config applies wait while an auth callback of a reader is pending.
+   * Default: none (nothing waits).
+   */
+  pathManager?: PathManagerLoop;
   version?: string;
 }
 
@@ -467,6 +474,7 @@ export class FakeMediaMtx {
   readonly authCalls: RecordedAuthCall[] = [];
   authCallbackUrl: string | undefined;
   applyDelayMs: number;
+  pathManager: PathManagerLoop | undefined;
   /** How many times wipe() (a MediaMTX restart) ran. */
   restarts = 0;
 
@@ -490,6 +498,7 @@ export class FakeMediaMtx {
     this.boundPort = options.port ?? 0;
     this.authCallbackUrl = options.authCallbackUrl;
     this.applyDelayMs = options.applyDelayMs ?? 25;
+    this.pathManager = options.pathManager;
     this.version = options.version ?? 'v1.20.1';
     this.resetConfig();
   }
@@ -796,7 +805,8 @@ export class FakeMediaMtx {
     let status = 200;
     let payload: unknown;
     try {
-      const result = this.route(method, path, query, body);
+      const viaPathManager = this.pathManager !== undefined && method === 'GET' && (path === '/v3/paths/list' || path.startsWith('/v3/paths/get/'));
+      const result = viaPathManager ? await this.pathManager!.run(() => this.route(method, path, query, body)) : this.route(method, path, query, body);
       if (result === undefined) {
         send(404, '404 page not found', 'text/plain');
         return;
@@ -946,8 +956,9 @@ export class FakeMediaMtx {
   private scheduleApply(snapshot: Map<string, ConfigMap>): void {
     const done = new Promise<void>((resolve) => {
       setTimeout(() => {
-        this.applyNow(snapshot);
-        resolve();
+        // pathManager.ReloadPathConfs: the reload waits its turn in the path manager loop.
+        const apply = () => this.applyNow(snapshot);
+        void (this.pathManager ? this.pathManager.run(apply) : Promise.resolve(apply())).then(resolve);
       }, this.applyDelayMs);
     });
     this.applying.add(done);

@@ -3,3 +3,4 @@ export * from './command-line.js';
 export * from './config.js';
 export * from './control-api.js';
 export * from './driver.js';
+export * from './path-manager.js';
