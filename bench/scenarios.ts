@@ -210,6 +210,37 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'auth-callback',
+    summary: () =>
+      `MediaMTX auth callback POST /api/mediamtx/auth?secret=...: 200 readers re-authenticating the RTSP way ` +
+      '(no credentials → 401, DESCRIBE and SETUP with credentials → 200), half by password, half by stream token, a new connection per callback ' +
+      'as MediaMTX makes; op = one callback',
+    baseline: 'fastify',
+    headline: 'rate',
+    columns: [
+      { key: 'rate', label: 'callbacks/s', digits: 0 },
+      { key: 'p50', label: 'p50 ms', digits: 2 },
+      { key: 'p99', label: 'p99 ms', digits: 2 },
+      ...TAIL,
+      { key: 'errors', label: 'errors', digits: 0 },
+    ],
+    cases: (settings) => (settings.sizes ?? [200]).map((size) => ({ label: `${size} readers`, size })),
+    job: (seeded, _side, spec, url, settings, hookSecret) => ({
+      mode: 'auth',
+      url: `${url}/api/mediamtx/auth?secret=${encodeURIComponent(hookSecret)}`,
+      readers: spec.size,
+      mtxPath: seeded.mtxPath,
+      password: seeded.viewer,
+      streamToken: seeded.streamToken,
+      warmupMs: settings.warmupMs,
+      durationMs: settings.durationMs,
+    }),
+    metrics: (outcome) => {
+      const { ops, failed, elapsedMs, p50, p99 } = outcome.result;
+      return { rate: ops / (elapsedMs / 1000), p50, p99, ...windowMetrics(outcome, ops), errors: failed };
+    },
+  },
+  {
     name: 'idle-memory',
     summary: () =>
       'idle authenticated sockets of one user: server RSS growth per socket once connected and settled, the connect storm ' +
