@@ -20,6 +20,8 @@ export interface CaseSpec {
   label: string;
   /** The number of sockets, where the scenario has several sizes. */
   size: number;
+  /** PostgreSQL is stopped (SIGSTOP) for the measured window, and resumed after it. */
+  stallDatabase?: boolean;
 }
 
 /** What one run left behind: the load generator's result and /proc snapshots of both processes. */
@@ -224,7 +226,12 @@ export const SCENARIOS: Scenario[] = [
       ...TAIL,
       { key: 'errors', label: 'errors', digits: 0 },
     ],
-    cases: (settings) => (settings.sizes ?? [200]).map((size) => ({ label: `${size} readers`, size })),
+    // Warm caches; then the same with PostgreSQL stopped for the whole window.
+    cases: (settings) =>
+      (settings.sizes ?? [200]).flatMap((size) => [
+        { label: `${size} readers`, size },
+        { label: `${size} db stalled`, size, stallDatabase: true },
+      ]),
     job: (seeded, _side, spec, url, settings, hookSecret) => ({
       mode: 'auth',
       url: `${url}/api/mediamtx/auth?secret=${encodeURIComponent(hookSecret)}`,

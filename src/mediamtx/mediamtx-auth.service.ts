@@ -75,8 +75,11 @@ export class MediaMtxAuthService {
       decision = verdict.decision;
       if (verdict.reader) this.admit(request, verdict.reader);
     }
-    // Never the password or a token: who, what, where, and the outcome.
-    this.logger.info(
+    // Never the password or a token: who, what, where, and the outcome. Readers re-authenticate
+    // all the time (three callbacks an RTSP read): the routine answers, allowed or "send your
+    // credentials", are debug; a refusal of credentials is worth an info line.
+    const routine = decision.status === 200 || decision.status === 401;
+    this.logger[routine ? 'debug' : 'info'](
       {
         action: request.action,
         path: request.path,

@@ -58,9 +58,14 @@ export class ReaderAuthCache {
     });
   }
 
-  /** The verified owner of a username and password, from memory or from `verify` (shared by concurrent callers). */
-  password(username: string, password: string, verify: () => Promise<VerifiedCredentials | null>): Promise<VerifiedCredentials | null> {
-    return this.remember(this.credentials, this.digest('p', `${username.toLowerCase()}\u0000${password}`), verify);
+  /** What a username and password are remembered by: a keyed hash, never the password. */
+  passwordKey(username: string, password: string): string {
+    return this.digest('p', `${username.toLowerCase()}\u0000${password}`);
+  }
+
+  /** The verified owner of a username and password (by `passwordKey`), from memory or from `verify` (shared by concurrent callers). */
+  password(key: string, verify: () => Promise<VerifiedCredentials | null>): Promise<VerifiedCredentials | null> {
+    return this.remember(this.credentials, key, verify);
   }
 
   streamToken(token: string, verify: () => Promise<VerifiedCredentials | null>): Promise<VerifiedCredentials | null> {
@@ -68,8 +73,8 @@ export class ReaderAuthCache {
   }
 
   /** Whether these credentials are verified in memory, or being verified right now (they then cost no budget). */
-  holdsPassword(username: string, password: string): boolean {
-    const entry = this.credentials.get(this.digest('p', `${username.toLowerCase()}\u0000${password}`));
+  holdsPassword(key: string): boolean {
+    const entry = this.credentials.get(key);
     return entry !== undefined && entry.expiresAt > Date.now();
   }
 

@@ -54,8 +54,9 @@ export class ReaderIdentities {
       const { user, password } = offered;
       if (!user || !password) return null;
       // Credentials already verified (or being verified) are no new guess: nothing to charge.
-      if (!this.cache.holdsPassword(user, password)) this.limits.chargeReaderLogin(offered.ip || 'mediamtx');
-      return await this.cache.password(user, password, () => this.verifyPassword(user, password));
+      const key = this.cache.passwordKey(user, password);
+      if (!this.cache.holdsPassword(key)) this.limits.chargeReaderLogin(offered.ip || 'mediamtx');
+      return await this.cache.password(key, () => this.verifyPassword(user, password));
     } catch (error) {
       if (error instanceof DomainError) return null;
       throw error;
