@@ -83,12 +83,14 @@ describe('the MediaMTX auth callback cannot be used to guess passwords or lock l
   it('does not charge credentials that just verified, from any address', async () => {
     await createUser('regular');
     await eventually(() => driver.rtspRead(path, { user: 'regular', pass: 'regular-password' }, { ip: '203.0.113.7' }).then(results), (outcome) => outcome.join() === READ_OK.join());
+    const checked = passwordChecks('regular');
+    expect(checked).toBeGreaterThanOrEqual(1);
     for (let read = 0; read < LOGINS_PER_MINUTE + 5; read += 1) {
       expect(results(await driver.rtspRead(path, { user: 'regular', pass: 'regular-password' }, { ip: '203.0.113.7' }))).toEqual(READ_OK);
     }
     // Even from the address whose reader budget the guesses above spent.
     expect(results(await driver.rtspRead(path, { user: 'regular', pass: 'regular-password' }, { ip: '127.0.0.1' }))).toEqual(READ_OK);
-    expect(passwordChecks('regular')).toBe(1);
+    expect(passwordChecks('regular')).toBe(checked);
   });
 
   it("slows guesses at one account through MediaMTX from a new address each time, without touching the account's REST login", async () => {
