@@ -6,17 +6,19 @@ import { TokenBuckets } from './token-buckets.js';
 const limited = (retryAfterMs: number, what: string): DomainError =>
   new DomainError('rate_limited', `too many requests ${what}; retry in ${retryAfterMs} ms`, [{ retryAfterMs }]);
 
-/** The request budgets, the same on both transports: per connection, per user, and for logins per address. */
+/** The request budgets, the same on both transports: per connection, per user, and for logins per address (REST and MediaMTX readers apart). */
 @Injectable()
 export class RateLimiter {
   private readonly connections: TokenBuckets;
   private readonly users: TokenBuckets;
   private readonly logins: TokenBuckets;
+  private readonly readerLogins: TokenBuckets;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.connections = new TokenBuckets(config.rateLimits.connection);
     this.users = new TokenBuckets(config.rateLimits.user);
     this.logins = new TokenBuckets(config.rateLimits.login);
+    this.readerLogins = new TokenBuckets(config.rateLimits.login);
   }
 
   /** `connection` is a socket id, or the client address for REST. */
@@ -33,6 +35,15 @@ export class RateLimiter {
   chargeLogin(address: string): void {
     const wait = this.logins.take(address);
     if (wait > 0) throw limited(wait, 'to log in from this address');
+  }
+
+  /**
+   * Password checks for MediaMTX readers, per reader address: a budget of the same size as
+   * REST logins but apart from it, so readers cannot use up the address's REST logins.
+   */
+  chargeReaderLogin(address: string): void {
+    const wait = this.readerLogins.take(address);
+    if (wait > 0) throw limited(wait, 'to check a reader password from this address');
   }
 
   connectionClosed(connection: string): void {
