@@ -44,7 +44,7 @@ function distributionName(nativeFolder: string): string {
  * Copies `nativeFolder` to `target` unless it is there: into a fresh folder beside it first, then
  * renamed into place, so a process never sees half a copy and of two copying at once one wins.
  */
-function copyOnce(nativeFolder: string, target: string, logger: Logger): void {
+export function copyOnce(nativeFolder: string, target: string, logger: Logger): void {
   if (existsSync(target)) return;
   logger.info({ from: nativeFolder, to: target }, 'copying the embedded PostgreSQL programs where the user postgres can reach them');
   const staging = mkdtempSync(`${target}.copying-`);
