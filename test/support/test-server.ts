@@ -47,6 +47,8 @@ export interface StartOptions {
   seams?: Seams;
   /** Working folder of the server (where it looks for .env); default its fresh DATA_DIR. */
   cwd?: string;
+  /** Another build of the server to run (default MAIN). */
+  main?: string;
 }
 
 const SEAMED_MAIN = fileURLToPath(new URL('./seamed-main.mjs', import.meta.url));
@@ -60,7 +62,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   const seamed = options.seams ? { MTX_RELAY_RUN: join(dirname(MAIN), 'run.js'), TEST_SEAMS: JSON.stringify(options.seams) } : {};
   // A folder of its own, so that no .env of the checkout reaches the server.
   const workDir = options.cwd ?? mkdtempSync(join(tmpdir(), 'mtx-relay-cwd-'));
-  const child = spawn(process.execPath, [options.seams ? SEAMED_MAIN : MAIN], {
+  const child = spawn(process.execPath, [options.seams ? SEAMED_MAIN : (options.main ?? MAIN)], {
     cwd: workDir,
     env: {
       ...seamed,

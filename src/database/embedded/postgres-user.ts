@@ -2,7 +2,6 @@ import { execFile, spawnSync } from 'node:child_process';
 import { dirname, parse } from 'node:path';
 import { promisify } from 'node:util';
 import { StartupError } from '../../common/startup-error.js';
-import type { PostgresBinaries } from './binaries.js';
 
 const run = promisify(execFile);
 
@@ -49,27 +48,8 @@ function pathFromRoot(target: string): string[] {
  * run, asked of the system as that user, with the same ids PostgreSQL will have; undefined
  * when every step is open (or when there is no shell to ask, and PostgreSQL will say).
  */
-function firstClosedStep(user: PostgresUser, target: string): string | undefined {
+export function firstClosedStep(user: PostgresUser, target: string): string | undefined {
   const script = 'for step; do [ -x "$step" ] || { printf %s "$step"; exit 3; }; done';
   const answer = spawnSync('/bin/sh', ['-c', script, 'sh', ...pathFromRoot(target)], { uid: user.uid, gid: user.gid, encoding: 'utf8' });
   return answer.status === 3 ? answer.stdout : undefined;
-}
-
-/**
- * As root, PostgreSQL runs as `postgres`, which must reach its programs and the data folder.
- * A checkout in root's home folder (mode 700) hides both: say so in one line, before starting.
- */
-export function assertReachable(user: PostgresUser, binaries: PostgresBinaries, directory: string): void {
-  const closedToPrograms = firstClosedStep(user, binaries.postgres) ?? firstClosedStep(user, binaries.initdb);
-  if (closedToPrograms !== undefined) {
-    throw new StartupError(
-      `running as root, the embedded PostgreSQL runs as the user "postgres", which cannot reach its programs in ${dirname(binaries.postgres)} because ${closedToPrograms} is closed to it: run mtx-relay as an ordinary user, install it outside private folders such as root's home, or set DATABASE_URL to a PostgreSQL server`,
-    );
-  }
-  const closedToData = firstClosedStep(user, directory);
-  if (closedToData !== undefined) {
-    throw new StartupError(
-      `running as root, the embedded PostgreSQL runs as the user "postgres", which cannot reach its data in ${directory} because ${closedToData} is closed to it: set DATA_DIR to a folder outside private folders (such as /var/lib/mtx-relay), run mtx-relay as an ordinary user, or set DATABASE_URL to a PostgreSQL server`,
-    );
-  }
 }
