@@ -105,7 +105,6 @@ export class UsersService {
     // An admin resetting someone else's password does not know it; anyone changing their own does.
     if (dto.password !== undefined && auth.userId === id) await this.verifyCurrentPassword(target, dto.current_password);
     const passwordHash = dto.password === undefined ? undefined : await this.hasher.hash(dto.password);
-    const grantsBefore = dto.camera_ids === undefined ? undefined : await this.grants.cameraIdsOf(id);
     const user = await this.unit.run(async ({ manager, record }) => {
       // Decided on the row as it is under the lock, not as it was read before the transaction.
       const accessChange = dto.role !== undefined || dto.can_login !== undefined;
@@ -122,6 +121,7 @@ export class UsersService {
       if (passwordHash !== undefined) changes.passwordHash = passwordHash;
       if (revokes) changes.bumpTokenVersion = true;
       await this.uniqueUsername(dto.username, () => this.users.update(manager, id, changes));
+      const grantsBefore = dto.camera_ids === undefined ? undefined : await this.grants.cameraIdsIn(manager, id);
       if (dto.camera_ids !== undefined) await this.grants.replace(manager, id, dto.camera_ids);
       const before = { username: current.username, role: current.role, can_login: current.canLogin, camera_ids: grantsBefore };
       const after = { username: dto.username, role: dto.role, can_login: dto.can_login, camera_ids: dto.camera_ids };
