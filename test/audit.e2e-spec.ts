@@ -285,6 +285,11 @@ describe('audit log', () => {
     expect((await auditPage({ to: future, module: 'users', entity: made.id })).total).toBe(2);
     const wrong = await send(server, 'rest', admin, { module: 'audit', command: 'list', payload: { from: 'yesterday' } });
     expect(wrong.body?.error?.code).toBe('validation_failed');
+    // Filters are values, never SQL.
+    expect((await auditPage({ module: "users' OR '1'='1" })).total).toBe(0);
+    expect((await auditPage({ entity: `${made.id} OR true` })).total).toBe(0);
+    const unknown = await send(server, 'socket', admin, { module: 'audit', command: 'list', payload: { actor: 1 } });
+    expect(unknown.body?.error?.code).toBe('validation_failed');
   });
 
   it('publishes audit:created to admins and not to users', async () => {
