@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CamerasModule } from './cameras/cameras.module.js';
 import { CoreModule, type CoreDependencies } from './core.module.js';
@@ -25,6 +26,7 @@ export class AppModule {
         CoreModule.forRoot(dependencies),
         JobsModule,
         EventsModule,
+        AuditModule,
         UsersModule,
         AuthModule,
         CredentialsModule,

@@ -9,6 +9,7 @@ type Access = 'public' | 'authenticated' | 'admin';
  * or re-declared without changing it here fails this test.
  */
 const EXPECTED_ACCESS: Record<string, Access> = {
+  'audit.list': 'admin',
   'auth.create': 'public',
   'auth.refresh': 'public',
   'auth.delete': 'authenticated',

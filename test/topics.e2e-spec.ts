@@ -29,7 +29,7 @@ const http = async (method: string, path: string, body?: unknown, token = adminT
 /** The CRUD topic events of a socket, as `<topic> <domain>:<event> <entity>`; the barrier camera's own are left out. */
 const topicsOf = (received: Received[]): string[] =>
   received
-    .filter(({ event, payload }) => /^(camera|users|credentials|nestmtx):/.test(event) && CRUD.has(payload?.event))
+    .filter(({ event, payload }) => /^(camera|users|credentials|nestmtx):/.test(event) && payload?.domain !== 'audit' && CRUD.has(payload?.event))
     .filter(({ payload }) => !(payload.domain === 'camera' && payload.entity === barrier))
     .map(({ event, payload }) => `${event} ${payload.domain}:${payload.event} ${payload.entity}`);
 

@@ -1,5 +1,6 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
+import { AuditModule } from '../audit/audit.module.js';
 import { CommandRegistry } from '../commands/command-registry.js';
 import { UsersModule } from '../users/users.module.js';
 import { accessTokenKey } from './access-token.key.js';
@@ -11,7 +12,7 @@ import { JwtStrategy } from './jwt.strategy.js';
 import { SessionsRepository } from './sessions.repository.js';
 
 @Module({
-  imports: [UsersModule, PassportModule.register({ defaultStrategy: 'jwt', session: false })],
+  imports: [UsersModule, AuditModule, PassportModule.register({ defaultStrategy: 'jwt', session: false })],
   providers: [SessionsRepository, accessTokenKey, AuthStateCache, JwtStrategy, AccessTokenService, AuthService],
   exports: [AccessTokenService, AuthService, AuthStateCache],
 })

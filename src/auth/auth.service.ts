@@ -1,7 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { UnitOfWork, type Work } from '../audit/unit-of-work.js';
 import type { AuthContext } from '../common/auth-context.js';
-import { DomainError, unauthorized } from '../common/errors.js';
+import { DomainError, toDomainError, unauthorized } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { EventBus } from '../events/event-bus.js';
 import { LoginThrottle } from '../users/login-throttle.js';
@@ -24,6 +25,7 @@ export class AuthService {
     private readonly accessTokens: AccessTokenService,
     private readonly throttle: LoginThrottle,
     private readonly bus: EventBus,
+    private readonly unit: UnitOfWork,
   ) {}
 
   /**
@@ -45,42 +47,57 @@ export class AuthService {
   }
 
   async login(dto: LoginDto): Promise<Tokens> {
-    const user = await this.verifyPassword(dto.username, dto.password);
+    let user: UserAuthState;
+    try {
+      user = await this.verifyPassword(dto.username, dto.password);
+    } catch (error) {
+      // A refused login changes nothing, so it is recorded on its own; a throttled one is not
+      // recorded, so that a flood of guesses cannot flood the audit log.
+      if (toDomainError(error).code === 'unauthorized') await this.recordRefusedLogin(dto.username);
+      throw error;
+    }
     const sessionId = randomUUID();
-    await this.sessions.insert({
-      id: sessionId,
-      userId: user.id,
-      tokenVersion: user.tokenVersion,
-      expiresAt: new Date(Date.now() + this.config.refreshTokenTtlSeconds * 1000),
+    return this.unit.run(async (work) => {
+      await this.sessions.insert(work.manager, {
+        id: sessionId,
+        userId: user.id,
+        tokenVersion: user.tokenVersion,
+        expiresAt: new Date(Date.now() + this.config.refreshTokenTtlSeconds * 1000),
+      });
+      work.record({ entity: sessionId, actor: { id: user.id, name: user.username } });
+      return this.tokensFor(work, user, sessionId);
     });
-    return this.tokensFor(user, sessionId);
   }
 
   /** Trades a refresh token for new tokens; a token presented twice ends its whole session. */
   async refresh(dto: RefreshDto): Promise<Tokens> {
     const tokenHash = hashToken(dto.refresh);
-    const outcome = await this.sessions.transaction(async (manager) => {
-      const token = await this.sessions.findRefreshToken(manager, tokenHash);
+    const outcome = await this.unit.run(async (work) => {
+      const token = await this.sessions.findRefreshToken(work.manager, tokenHash);
       if (!token) return { kind: 'unknown' as const };
-      const session = await this.sessions.getInTransaction(manager, token.sessionId);
-      if (!(await this.sessions.claimRefreshToken(manager, tokenHash, new Date()))) {
-        await this.sessions.revoke(session.id, new Date(), manager);
+      const session = await this.sessions.getInTransaction(work.manager, token.sessionId);
+      const user = await this.users.findAuthState(session.userId);
+      const actor = { id: session.userId, name: user?.username ?? `user ${session.userId}` };
+      if (!(await this.sessions.claimRefreshToken(work.manager, tokenHash, new Date()))) {
+        const revokedAt = new Date();
+        await this.sessions.revoke(session.id, revokedAt, work.manager);
+        // Refused, yet a change: the session of a token presented twice ends.
+        work.record({ entity: session.id, actor, outcome: 'refused', changes: { revoked_at: { old: session.revokedAt, new: revokedAt } } });
         return { kind: 'reused' as const, session };
       }
-      return { kind: 'fresh' as const, session };
+      const sessionValid = session.revokedAt === null && session.expiresAt.getTime() > Date.now();
+      if (!user || !user.canLogin || !sessionValid || session.tokenVersion !== user.tokenVersion) return { kind: 'ended' as const };
+      work.record({ entity: session.id, actor });
+      return { kind: 'fresh' as const, tokens: await this.tokensFor(work, user, session.id) };
     });
     if (outcome.kind === 'unknown') throw unauthorized('the refresh token is not valid');
-    const { session } = outcome;
+    if (outcome.kind === 'ended') throw unauthorized('the session has ended; log in again');
     if (outcome.kind === 'reused') {
+      const { session } = outcome;
       this.bus.publish('session.revoked', { sessionId: session.id, userId: session.userId, reason: 'refresh token reused' });
       throw unauthorized('the refresh token was already used; the session has been ended');
     }
-    const user = await this.users.findAuthState(session.userId);
-    const sessionValid = session.revokedAt === null && session.expiresAt.getTime() > Date.now();
-    if (!user || !user.canLogin || !sessionValid || session.tokenVersion !== user.tokenVersion) {
-      throw unauthorized('the session has ended; log in again');
-    }
-    return this.tokensFor(user, session.id);
+    return outcome.tokens;
   }
 
   /** Checks a fresh access token that a live connection of `current`'s user wants to carry on with. */
@@ -91,14 +108,24 @@ export class AuthService {
   }
 
   async logout(auth: AuthContext): Promise<{ loggedOut: true }> {
-    await this.sessions.revoke(auth.sessionId, new Date());
+    await this.unit.run(async ({ manager, record }) => {
+      const revokedAt = new Date();
+      await this.sessions.revoke(auth.sessionId, revokedAt, manager);
+      record({ entity: auth.sessionId, changes: { revoked_at: { old: null, new: revokedAt } } });
+    });
     this.bus.publish('session.revoked', { sessionId: auth.sessionId, userId: auth.userId, reason: 'logged out' });
     return { loggedOut: true };
   }
 
-  private async tokensFor(user: UserAuthState, sessionId: string): Promise<Tokens> {
+  /** Records the attempt of a login that was refused: never the password, only the name given and whose it is. */
+  private async recordRefusedLogin(username: string): Promise<void> {
+    const user = await this.users.findForLogin(username);
+    await this.unit.recordAlone({ entity: user?.id ?? null, actor: { id: user?.id ?? null, name: username }, outcome: 'refused' });
+  }
+
+  private async tokensFor({ manager }: Work, user: UserAuthState, sessionId: string): Promise<Tokens> {
     const refresh = randomBytes(32).toString('base64url');
-    await this.sessions.insertRefreshToken(hashToken(refresh), sessionId);
+    await this.sessions.insertRefreshToken(manager, hashToken(refresh), sessionId);
     const access = this.accessTokens.issue(user, sessionId);
     const view = await this.users.viewOf(user.id);
     return { bearer: access.token, expiration: new Date(access.expiresAt * 1000).toISOString(), refresh, user: view };

@@ -8,19 +8,13 @@ export type NewSession = Pick<AuthSession, 'id' | 'userId' | 'tokenVersion' | 'e
 @Injectable()
 export class SessionsRepository {
   private readonly sessions: Repository<AuthSession>;
-  private readonly refreshTokens: Repository<RefreshToken>;
 
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {
     this.sessions = dataSource.getRepository(AuthSession);
-    this.refreshTokens = dataSource.getRepository(RefreshToken);
   }
 
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
-  }
-
-  async insert(session: NewSession): Promise<void> {
-    await this.sessions.insert({ ...session, revokedAt: null });
+  async insert(manager: EntityManager, session: NewSession): Promise<void> {
+    await manager.insert(AuthSession, { ...session, revokedAt: null });
   }
 
   findById(id: string): Promise<AuthSession | null> {
@@ -31,8 +25,8 @@ export class SessionsRepository {
     await manager.update(AuthSession, { id }, { revokedAt: at });
   }
 
-  async insertRefreshToken(tokenHash: string, sessionId: string): Promise<void> {
-    await this.refreshTokens.insert({ tokenHash, sessionId, usedAt: null });
+  async insertRefreshToken(manager: EntityManager, tokenHash: string, sessionId: string): Promise<void> {
+    await manager.insert(RefreshToken, { tokenHash, sessionId, usedAt: null });
   }
 
   findRefreshToken(manager: EntityManager, tokenHash: string): Promise<RefreshToken | null> {

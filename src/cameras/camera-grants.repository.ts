@@ -17,6 +17,12 @@ export class CameraGrantsRepository {
     if (cameraIds.length > 0) await manager.insert(CameraGrant, cameraIds.map((cameraId) => ({ userId, cameraId })));
   }
 
+  /** The user's granted camera ids, in id order, as the caller's transaction sees them. */
+  async cameraIdsIn(manager: EntityManager, userId: number): Promise<number[]> {
+    const grants = await manager.find(CameraGrant, { select: { cameraId: true }, where: { userId }, order: { cameraId: 'ASC' } });
+    return grants.map((grant) => grant.cameraId);
+  }
+
   /** Each user's granted camera ids, in id order; a user without grants maps to []. */
   async cameraIdsOfMany(userIds: number[]): Promise<Map<number, number[]>> {
     const result = new Map<number, number[]>(userIds.map((id) => [id, []]));

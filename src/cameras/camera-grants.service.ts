@@ -24,6 +24,11 @@ export class CameraGrantsService {
     await this.grants.replace(manager, userId, cameraIds);
   }
 
+  /** The user's grants inside the caller's transaction (what a change replaces). */
+  cameraIdsIn(manager: EntityManager, userId: number): Promise<number[]> {
+    return this.grants.cameraIdsIn(manager, userId);
+  }
+
   async cameraIdsOf(userId: number): Promise<number[]> {
     return (await this.cameraIdsOfMany([userId])).get(userId) ?? [];
   }

@@ -1,4 +1,5 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
 import { CommandRegistry } from '../commands/command-registry.js';
 import { CredentialsModule } from '../credentials/credentials.module.js';
 import { CameraGrantsRepository } from './camera-grants.repository.js';
@@ -8,7 +9,7 @@ import { CamerasRepository } from './cameras.repository.js';
 import { CamerasService } from './cameras.service.js';
 
 @Module({
-  imports: [CredentialsModule],
+  imports: [CredentialsModule, AuditModule],
   providers: [CamerasRepository, CameraGrantsRepository, CamerasService, CameraGrantsService],
   exports: [CamerasService, CameraGrantsService],
 })

@@ -67,20 +67,20 @@ export class CamerasRepository {
     return camera;
   }
 
-  getById(id: number): Promise<Camera> {
-    return this.cameras.findOneByOrFail({ id });
+  create(manager: EntityManager, fields: CameraFields): Promise<Camera> {
+    return manager.save(manager.create(Camera, fields));
   }
 
-  create(fields: CameraFields): Promise<Camera> {
-    return this.cameras.save(this.cameras.create(fields));
+  async update(manager: EntityManager, id: number, changes: Partial<CameraFields>): Promise<void> {
+    await manager.update(Camera, { id }, changes);
   }
 
-  async update(id: number, changes: Partial<CameraFields>): Promise<void> {
-    await this.cameras.update({ id }, changes);
+  getInTransaction(manager: EntityManager, id: number): Promise<Camera> {
+    return manager.findOneByOrFail(Camera, { id });
   }
 
-  async delete(id: number): Promise<void> {
-    await this.cameras.delete({ id });
+  async delete(manager: EntityManager, id: number): Promise<void> {
+    await manager.delete(Camera, { id });
   }
 
   syncTargets(): Promise<SyncTarget[]> {

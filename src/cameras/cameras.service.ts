@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { fieldChanges } from '../audit/field-changes.js';
+import { UnitOfWork } from '../audit/unit-of-work.js';
 import { isAdmin, type AuthContext } from '../common/auth-context.js';
 import { conflict, notFound, validationFailed } from '../common/errors.js';
 import type { ListOptions, ListResult } from '../common/list-options.js';
@@ -26,6 +28,20 @@ const WIRE_TO_COLUMN = {
   is_enabled: 'isEnabled',
 } as const satisfies Record<keyof UpdateCameraDto, keyof CameraFields>;
 
+/** A camera's fields as the audit log keeps them, by wire name (a source URL holds no user info: the schema refuses it). */
+function auditedFields(camera: Camera): Record<keyof UpdateCameraDto, unknown> {
+  return {
+    name: camera.name,
+    description: camera.description,
+    mtx_path: camera.mtxPath,
+    source_url: camera.sourceUrl,
+    credential_id: camera.credentialId,
+    rtsp_transport: camera.rtspTransport,
+    oauth2_token_in: camera.oauth2TokenIn,
+    is_enabled: camera.isEnabled,
+  };
+}
+
 @Injectable()
 export class CamerasService {
   private readonly byPath = new Map<string, Promise<PathCamera | null>>();
@@ -36,6 +52,7 @@ export class CamerasService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly credentials: CredentialsService,
     private readonly bus: EventBus,
+    private readonly unit: UnitOfWork,
   ) {
     credentials.registerUsage((credentialId) => this.namesUsingCredential(credentialId));
     // A camera changed through another instance.
@@ -58,15 +75,19 @@ export class CamerasService {
   async create(auth: AuthContext, dto: CreateCameraDto): Promise<CameraView> {
     await this.assertCredentialExists(dto.credential_id);
     const camera = await this.uniquePath(dto.mtx_path, () =>
-      this.cameras.create({
-        name: dto.name,
-        description: dto.description,
-        mtxPath: dto.mtx_path,
-        sourceUrl: dto.source_url,
-        credentialId: dto.credential_id,
-        rtspTransport: dto.rtsp_transport,
-        oauth2TokenIn: dto.oauth2_token_in,
-        isEnabled: dto.is_enabled,
+      this.unit.run(async ({ manager, record }) => {
+        const created = await this.cameras.create(manager, {
+          name: dto.name,
+          description: dto.description,
+          mtxPath: dto.mtx_path,
+          sourceUrl: dto.source_url,
+          credentialId: dto.credential_id,
+          rtspTransport: dto.rtsp_transport,
+          oauth2TokenIn: dto.oauth2_token_in,
+          isEnabled: dto.is_enabled,
+        });
+        record({ entity: created.id, changes: fieldChanges(null, auditedFields(created)) });
+        return created;
       }),
     );
     this.publish(camera, 'created', {});
@@ -80,15 +101,25 @@ export class CamerasService {
     for (const [field, column] of Object.entries(WIRE_TO_COLUMN) as Array<[keyof UpdateCameraDto, keyof CameraFields]>) {
       if (dto[field] !== undefined) Object.assign(changes, { [column]: dto[field] });
     }
-    await this.uniquePath(dto.mtx_path, () => this.cameras.update(id, changes));
-    const updated = await this.cameras.getById(camera.id);
+    const updated = await this.uniquePath(dto.mtx_path, () =>
+      this.unit.run(async ({ manager, record }) => {
+        await this.cameras.update(manager, id, changes);
+        const after = await this.cameras.getInTransaction(manager, id);
+        const asked = (fields: Record<string, unknown>) => Object.fromEntries(Object.entries(fields).filter(([field]) => field in dto));
+        record({ entity: id, changes: fieldChanges(asked(auditedFields(camera)), asked(auditedFields(after))) });
+        return after;
+      }),
+    );
     this.publish(updated, 'updated', { changed: Object.keys(dto) });
     return this.view(auth, updated);
   }
 
   async delete(auth: AuthContext, id: number): Promise<{ id: number; deleted: true }> {
     const camera = await this.findVisible(auth, id);
-    await this.cameras.delete(id);
+    await this.unit.run(async ({ manager, record }) => {
+      await this.cameras.delete(manager, id);
+      record({ entity: id, changes: fieldChanges(auditedFields(camera), null) });
+    });
     this.publish(camera, 'deleted', {});
     return { id, deleted: true };
   }

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { loadConfig } from '../config/config.js';
 import { loadDotEnv } from '../config/dotenv.js';
+import { AuditRepository } from '../audit/audit.repository.js';
+import { UnitOfWork } from '../audit/unit-of-work.js';
 import { CredentialsRepository } from '../credentials/credentials.repository.js';
 import { CredentialsService } from '../credentials/credentials.service.js';
 import { SecretBox } from '../crypto/secret-box.js';
@@ -21,7 +23,9 @@ async function main(): Promise<void> {
   const database = await openDatabase(config, logger);
   try {
     const box = new SecretBox(config);
-    const changed = await new CredentialsService(new CredentialsRepository(database.dataSource), box, new EventBus()).reencryptAll();
+    const { dataSource } = database;
+    const unit = new UnitOfWork(dataSource, new AuditRepository(dataSource), new EventBus(), {});
+    const changed = await new CredentialsService(new CredentialsRepository(dataSource), box, new EventBus(), unit).reencryptAll();
     process.stdout.write(`re-encrypted ${changed} secret value(s) under key ${box.currentKeyId}\n`);
   } finally {
     await database.close();

@@ -57,7 +57,12 @@ async function main(): Promise<void> {
     const app = await NestFactory.createApplicationContext(ResetPasswordModule.forRoot(dependencies), { logger: new NestPinoLogger(logger) });
     try {
       // Running relays learn of the change from the stored event: wait until it is stored.
-      const stored = new Promise<boolean>((resolve) => app.get(EventWriter).onStored(async (events) => resolve(events.some((event) => event.domain === 'users'))));
+      // The audit record's event may be stored in a batch of its own, ahead of the users event.
+      const stored = new Promise<boolean>((resolve) =>
+        app.get(EventWriter).onStored(async (events) => {
+          if (events.some((event) => event.domain === 'users')) resolve(true);
+        }),
+      );
       const { user, adminsWhoCanLogIn } = await app.get(UsersService).resetPassword(username, password, values.enable === true);
       const told = await Promise.race([stored, sleep(STORE_WAIT_MS, false, { ref: false })]);
       process.stdout.write(generated ? `new password for ${user.username}: ${generated}\n` : `password of ${user.username} changed\n`);

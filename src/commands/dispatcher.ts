@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { AuthContext } from '../common/auth-context.js';
 import { DomainError, errorBody, forbidden, toDomainError, validationFailed, zodDetails, type ErrorBody } from '../common/errors.js';
+import { runInScope, type Transport } from '../common/request-scope.js';
 import { LOGGER } from '../logging/logger.js';
 import { RateLimiter } from './rate-limiter.js';
 import { CommandRegistry, type CommandDefinition, type LiveChannel } from './command-registry.js';
@@ -17,10 +18,12 @@ export interface CommandRequest {
 /** Establishes who the caller is; each transport brings its own (bearer header, live socket). */
 export type Authenticate = () => Promise<AuthContext>;
 
-/** Where a request comes from, for rate limits: the connection (socket id or REST client address) and the address. */
+/** Where a request comes from, for rate limits and the audit log: the connection (socket id or REST client address), the address and the transport. */
 export interface Caller {
   connection: string;
+  /** From `transports/client-address.ts`. */
   address: string;
+  transport: Exclude<Transport, 'console'>;
   authenticate: Authenticate;
   /** The live socket, or null on REST. */
   channel: LiveChannel | null;
@@ -41,7 +44,7 @@ export class Dispatcher {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async dispatch(request: CommandRequest, { connection, address, authenticate, channel }: Caller): Promise<CommandOutcome> {
+  async dispatch(request: CommandRequest, { connection, address, transport, authenticate, channel }: Caller): Promise<CommandOutcome> {
     try {
       this.limits.chargeConnection(connection);
       const definition = this.resolve(request);
@@ -54,7 +57,8 @@ export class Dispatcher {
       if (definition.socketOnly && !channel) {
         throw validationFailed([{ path: 'command', message: 'is only available over a Socket.IO connection' }], 'this command needs a socket');
       }
-      const body = await definition.handle({ auth, entity, payload, channel });
+      const scope = { module: request.module, command: request.command, transport, address, actor: auth && { id: auth.userId, name: auth.username } };
+      const body = await runInScope(scope, () => definition.handle({ auth, entity, payload, channel }));
       const status = definition.successStatus ?? 200;
       if (this.logger.isLevelEnabled('trace')) this.logger.trace({ status, userId: auth?.userId }, `${this.name(request)} answered ${status}`);
       return { ok: true, status, body };

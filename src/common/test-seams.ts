@@ -7,6 +7,8 @@ export interface TestSeams {
   afterHandshakeRead?(userId: number): Promise<void>;
   /** A subscription replay is about to read its next page of stored events. */
   beforeReplayPage?(): Promise<void>;
+  /** A transaction is about to write its audit records; throwing here must roll the change back. */
+  beforeAuditInsert?(records: Array<{ module: string; command: string }>): Promise<void>;
 }
 
 export const TEST_SEAMS = Symbol('TEST_SEAMS');

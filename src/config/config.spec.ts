@@ -169,6 +169,15 @@ describe('loadConfig', () => {
     expect(failure({ DATABASE_CONNECT_TIMEOUT: '61' }).problems).toEqual(['DATABASE_CONNECT_TIMEOUT must be at most 1m, got "61"']);
   });
 
+  it('keeps audit records 365 days unless AUDIT_RETENTION says otherwise', () => {
+    expect(load().auditRetentionSeconds).toBe(365 * 86_400);
+    expect(load({ AUDIT_RETENTION: '30d' }).auditRetentionSeconds).toBe(30 * 86_400);
+    expect(failure({ AUDIT_RETENTION: 'a year' }).problems).toEqual([
+      'AUDIT_RETENTION must be a whole number of seconds, or a number followed by s, m, h or d (90, 30s, 15m, 12h, 7d), got "a year"',
+    ]);
+    expect(failure({ AUDIT_RETENTION: '0' }).problems).toEqual(['AUDIT_RETENTION must be greater than zero, got "0"']);
+  });
+
   it('gives a token endpoint 15 s to answer unless OAUTH2_REQUEST_TIMEOUT says otherwise, up to 2m', () => {
     expect(load().oauth2.requestTimeoutSeconds).toBe(15);
     expect(load({ OAUTH2_REQUEST_TIMEOUT: '1' }).oauth2.requestTimeoutSeconds).toBe(1);

@@ -52,6 +52,7 @@ const envSchema = z.object({
   EVENTS_RETENTION: durationSeconds.default(24 * 3600),
   EVENTS_MAX_ROWS: wholeNumber(100).default(100_000),
   EVENTS_PRUNE_INTERVAL: durationSeconds.default(60),
+  AUDIT_RETENTION: durationSeconds.default(365 * 86_400),
   BACKGROUND_LOCK_RETRY: durationSeconds.default(5),
   OAUTH2_RETRY_INITIAL: durationSeconds.default(5),
   OAUTH2_RETRY_MAX: durationSeconds.default(600),
@@ -120,6 +121,8 @@ export interface AppConfig {
     maxRows: number;
     pruneIntervalSeconds: number;
   };
+  /** How long audit records are kept. */
+  auditRetentionSeconds: number;
   /** Testing aids, zero in use. */
   /** How often an instance without the background-work lock tries to take it. */
   backgroundLockRetrySeconds: number;
@@ -231,6 +234,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxRows: values.EVENTS_MAX_ROWS,
       pruneIntervalSeconds: values.EVENTS_PRUNE_INTERVAL,
     },
+    auditRetentionSeconds: values.AUDIT_RETENTION,
     backgroundLockRetrySeconds: values.BACKGROUND_LOCK_RETRY,
     oauth2: { retryInitialSeconds: values.OAUTH2_RETRY_INITIAL, retryMaxSeconds: values.OAUTH2_RETRY_MAX, requestTimeoutSeconds: values.OAUTH2_REQUEST_TIMEOUT },
     http: { headersTimeoutSeconds: values.HTTP_HEADERS_TIMEOUT, requestTimeoutSeconds: values.HTTP_REQUEST_TIMEOUT, keepAliveTimeoutSeconds: values.HTTP_KEEP_ALIVE_TIMEOUT },

@@ -1,5 +1,6 @@
 // The Socket.IO contract, both ways: what a client may emit and what the server emits. Types
 // only, and every import is a type import, so a client can use it without loading the server.
+import type { AuditRecordView } from '../audit/audit.schemas.js';
 import type { ErrorBody } from '../common/errors.js';
 import type { LogEntry } from '../logging/log-stream.js';
 import type { TOPIC_EVENTS, TopicDomain } from '../events/topics.js';
@@ -58,10 +59,18 @@ export interface SystemMessagePayload extends TopicPayload {
   from: string;
 }
 
+/** `audit:created` (admins only): the record of a change, as `audit list` shows it. */
+export interface AuditCreatedPayload extends TopicPayload {
+  domain: 'audit';
+  details: AuditRecordView;
+}
+
 /** `<domain>:<event>` and `<domain>:*` for every topic event, and the catch-all `nestmtx:*`. */
 export type TopicEventName = { [D in TopicDomain]: `${D}:${(typeof TOPIC_EVENTS)[D][number]}` | `${D}:*` }[TopicDomain] | 'nestmtx:*';
 
-type TopicEvents = { [E in TopicEventName]: (payload: E extends 'system:message' ? SystemMessagePayload : TopicPayload) => void };
+type TopicPayloadOf<E extends TopicEventName> = E extends 'system:message' ? SystemMessagePayload : E extends 'audit:created' ? AuditCreatedPayload : TopicPayload;
+
+type TopicEvents = { [E in TopicEventName]: (payload: TopicPayloadOf<E>) => void };
 
 // Compared as a method is, so that the named events' narrower listeners fit beside this index.
 type AnswerListener = { listener(answer: Answer): void }['listener'];

@@ -1,6 +1,7 @@
 import { Inject, Module, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { LOGGER } from '../logging/logger.js';
+import { AuditModule } from '../audit/audit.module.js';
 import { CommandRegistry } from '../commands/command-registry.js';
 import { SecretBox } from '../crypto/secret-box.js';
 import { credentialsCommands } from './credentials.commands.js';
@@ -9,6 +10,7 @@ import { CredentialsService } from './credentials.service.js';
 import { OAuth2TokenStore } from './oauth2-token.store.js';
 
 @Module({
+  imports: [AuditModule],
   providers: [CredentialsRepository, CredentialsService, SecretBox, OAuth2TokenStore],
   exports: [CredentialsService, OAuth2TokenStore],
 })

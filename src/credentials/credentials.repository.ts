@@ -25,10 +25,6 @@ export class CredentialsRepository {
     this.credentials = dataSource.getRepository(Credential);
   }
 
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
-  }
-
   /** The key id of every stored secret, each once. */
   async secretKeyIds(): Promise<string[]> {
     const columns = Object.values(SECRET_COLUMNS).map((column) => this.credentials.metadata.findColumnWithPropertyName(column)?.databaseName);
@@ -83,7 +79,7 @@ export class CredentialsRepository {
     await manager.save(Credential, credential);
   }
 
-  async delete(id: number): Promise<void> {
-    await this.credentials.delete({ id });
+  async delete(manager: EntityManager, id: number): Promise<void> {
+    await manager.delete(Credential, { id });
   }
 }

@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { fieldChanges, secretChanges } from '../audit/field-changes.js';
+import { UnitOfWork } from '../audit/unit-of-work.js';
 import { conflict, notFound, validationFailed } from '../common/errors.js';
+import { runInScope } from '../common/request-scope.js';
 import type { ListOptions, ListResult } from '../common/list-options.js';
 import { SecretBox } from '../crypto/secret-box.js';
 import { isForeignKeyViolation } from '../common/database-errors.js';
@@ -25,6 +28,23 @@ const KIND_SECRETS: Record<CredentialKind, readonly SecretField[]> = {
 };
 
 const PLAIN_COLUMNS = { username: 'username', client_id: 'clientId', token_url: 'tokenUrl', scope: 'scope' } as const;
+
+/** The fields of a credential the audit log may show, by wire name: never a secret. */
+const plainFields = (row: Credential): Record<string, unknown> => ({
+  description: row.description,
+  kind: row.kind,
+  username: row.username,
+  client_id: row.clientId,
+  token_url: row.tokenUrl,
+  scope: row.scope,
+  token_auth_method: row.tokenAuthMethod,
+});
+
+/** The secrets given in a request, for the audit log to say `set` or `cleared` of. */
+const secretsOf = (fields: Partial<Record<string, unknown>>): Record<string, string | null | undefined> =>
+  Object.fromEntries(
+    (['password', 'token', 'client_secret', 'refresh_token'] as const).map((field) => [field, fields[field] as string | null | undefined]),
+  );
 
 /** Names of whatever still uses a credential; cameras register one so deletion can refuse. */
 export type CredentialUsage = (credentialId: number) => Promise<string[]>;
@@ -69,6 +89,7 @@ export class CredentialsService {
     private readonly credentials: CredentialsRepository,
     private readonly box: SecretBox,
     private readonly bus: EventBus,
+    private readonly unit: UnitOfWork,
   ) {}
 
   /** Key ids that stored secrets use but no configured key matches: those secrets cannot be read. */
@@ -94,7 +115,7 @@ export class CredentialsService {
   }
 
   async create(dto: CreateCredentialDto): Promise<CredentialView> {
-    const row = await this.credentials.transaction(async (manager) => {
+    const row = await this.unit.run(async ({ manager, record }) => {
       // The id is taken first because it is bound into each secret's ciphertext.
       const id = await this.credentials.nextId(manager);
       const entity = this.credentials.build({ id, kind: dto.kind, description: dto.description });
@@ -104,18 +125,21 @@ export class CredentialsService {
         entity.nextRefreshAt = new Date();
       }
       await this.credentials.insert(manager, entity);
-      return this.credentials.getInTransaction(manager, id);
+      const created = await this.credentials.getInTransaction(manager, id);
+      record({ entity: id, changes: { ...fieldChanges(null, plainFields(created)), ...secretChanges(secretsOf(dto)) } });
+      return created;
     });
     this.publish(row, 'created', {});
     return toCredentialView(row);
   }
 
   async update(id: number, dto: UpdateCredentialDto): Promise<CredentialView> {
-    const row = await this.credentials.transaction(async (manager) => {
+    const row = await this.unit.run(async ({ manager, record }) => {
       // Locked so a token refresh finishing meanwhile is not overwritten with what was read here.
       const existing = await this.credentials.findInTransaction(manager, id, true);
       if (!existing) throw notFound('credential', id);
       this.assertFieldsFit(existing.kind, dto);
+      const before = plainFields(existing);
       const { kind: _kind, ...changes } = dto;
       this.assign(existing, changes);
       if (existing.kind === 'oauth2' && Object.entries(changes).some(([field, value]) => value !== undefined && REFRESH_INPUTS.has(field))) {
@@ -124,7 +148,10 @@ export class CredentialsService {
         existing.authFailures = 0;
       }
       await this.credentials.save(manager, existing);
-      return this.credentials.getInTransaction(manager, id);
+      const updated = await this.credentials.getInTransaction(manager, id);
+      const asked = (fields: Record<string, unknown>) => Object.fromEntries(Object.entries(fields).filter(([field]) => changes[field as keyof typeof changes] !== undefined));
+      record({ entity: id, changes: { ...fieldChanges(asked(before), asked(plainFields(updated))), ...secretChanges(secretsOf(changes)) } });
+      return updated;
     });
     this.publish(row, 'updated', { changed: Object.keys(dto).filter((field) => field !== 'kind') });
     return toCredentialView(row);
@@ -137,7 +164,10 @@ export class CredentialsService {
       throw conflict(`credential ${id} is used by: ${users.join(', ')}`, users.map((name) => ({ path: 'cameras', message: name })));
     }
     try {
-      await this.credentials.delete(id);
+      await this.unit.run(async ({ manager, record }) => {
+        await this.credentials.delete(manager, id);
+        record({ entity: id, changes: fieldChanges(plainFields(row), null) });
+      });
     } catch (error) {
       // A camera took it up between the check and the delete.
       if (isForeignKeyViolation(error)) throw conflict(`credential ${id} is in use by a camera`);
@@ -159,20 +189,25 @@ export class CredentialsService {
   /** Re-encrypts every stored secret that is not under the current key; returns how many changed. */
   async reencryptAll(): Promise<number> {
     let changed = 0;
-    await this.credentials.transaction(async (manager) => {
-      const rows = await this.credentials.findAllForUpdate(manager);
-      for (const row of rows) {
-        let dirty = false;
-        for (const field of Object.keys(SECRET_COLUMNS) as SecretField[]) {
-          const stored = row[SECRET_COLUMNS[field]];
-          if (stored === null || this.box.keyIdOf(stored) === this.box.currentKeyId) continue;
-          row[SECRET_COLUMNS[field]] = this.box.encrypt(this.box.decrypt(stored, secretAad(row.id, field)), secretAad(row.id, field));
-          dirty = true;
-          changed += 1;
+    const scope = { module: 'credentials', command: 'reencrypt', transport: 'console' as const, address: null, actor: null };
+    await runInScope(scope, () =>
+      this.unit.run(async ({ manager, record }) => {
+        const rows = await this.credentials.findAllForUpdate(manager);
+        for (const row of rows) {
+          const moved: Record<string, string> = {};
+          for (const field of Object.keys(SECRET_COLUMNS) as SecretField[]) {
+            const stored = row[SECRET_COLUMNS[field]];
+            if (stored === null || this.box.keyIdOf(stored) === this.box.currentKeyId) continue;
+            row[SECRET_COLUMNS[field]] = this.box.encrypt(this.box.decrypt(stored, secretAad(row.id, field)), secretAad(row.id, field));
+            moved[field] = 'set';
+            changed += 1;
+          }
+          if (Object.keys(moved).length === 0) continue;
+          await this.credentials.save(manager, row);
+          record({ entity: row.id, changes: secretChanges(moved) });
         }
-        if (dirty) await this.credentials.save(manager, row);
-      }
-    });
+      }),
+    );
     return changed;
   }
 

@@ -23,6 +23,7 @@ export function audienceOf(event: DomainEvent): string[] {
       return [ADMINS, userAudience(event.entity)];
     case 'credentials':
     case 'system':
+    case 'audit':
       return [ADMINS];
   }
 }

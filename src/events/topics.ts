@@ -4,6 +4,7 @@ export const TOPIC_EVENTS = {
   credentials: ['authenticated', 'reauthenticated', 'unauthenticated', 'created', 'updated', 'deleted'],
   users: ['created', 'updated', 'deleted', 'online', 'offline'],
   system: ['message'],
+  audit: ['created'],
 } as const;
 
 /** User events that say only who is connected: nothing about the user's access, name or tokens. */

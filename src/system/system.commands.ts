@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCommand, type ModuleCommands } from '../commands/command-registry.js';
 import { notFound } from '../common/errors.js';
+import type { UnitOfWork } from '../audit/unit-of-work.js';
 import type { EventBus } from '../events/event-bus.js';
 
 /** The `system` module: `read` of entity `ping` answers the server time (latency and clock skew). */
@@ -20,7 +21,7 @@ export function systemCommands(): ModuleCommands {
 }
 
 /** The `messages` module: an admin's broadcast, delivered as `system:message` to every authenticated socket. */
-export function messagesCommands(bus: EventBus): ModuleCommands {
+export function messagesCommands(bus: EventBus, unit: UnitOfWork): ModuleCommands {
   return {
     create: defineCommand({
       access: 'admin',
@@ -29,6 +30,7 @@ export function messagesCommands(bus: EventBus): ModuleCommands {
       result: z.object({ delivered: z.literal(true), at: z.string() }),
       successStatus: 201,
       handle: async ({ auth, payload }) => {
+        await unit.recordAlone({ entity: null, changes: { message: { old: null, new: payload.message } } });
         bus.publish('domain', { domain: 'system', entity: null, event: 'message', details: { message: payload.message, from: auth.username }, audience: 'everyone' });
         return { delivered: true as const, at: new Date().toISOString() };
       },

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type Repository } from 'typeorm';
+import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import type { ListOptions } from '../common/list-options.js';
 import { likePattern, paginate } from '../common/pagination.js';
 import { StreamToken } from './stream-token.entity.js';
@@ -38,12 +38,12 @@ export class StreamTokensRepository {
     return this.tokens.findOneBy({ tokenHash });
   }
 
-  create(fields: NewStreamToken): Promise<StreamToken> {
-    return this.tokens.save(this.tokens.create({ ...fields, revokedAt: null, lastUsedAt: null }));
+  create(manager: EntityManager, fields: NewStreamToken): Promise<StreamToken> {
+    return manager.save(manager.create(StreamToken, { ...fields, revokedAt: null, lastUsedAt: null }));
   }
 
-  async markRevoked(id: number, at: Date): Promise<void> {
-    await this.tokens.update({ id }, { revokedAt: at });
+  async markRevoked(manager: EntityManager, id: number, at: Date): Promise<void> {
+    await manager.update(StreamToken, { id }, { revokedAt: at });
   }
 
   async markUsed(id: number, at: Date): Promise<void> {

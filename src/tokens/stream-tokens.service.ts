@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { fieldChanges, secretChanges } from '../audit/field-changes.js';
+import { UnitOfWork } from '../audit/unit-of-work.js';
 import { CamerasService } from '../cameras/cameras.service.js';
 import { isAdmin, type AuthContext } from '../common/auth-context.js';
 import { notFound } from '../common/errors.js';
@@ -45,6 +47,7 @@ export class StreamTokensService {
     private readonly tokens: StreamTokensRepository,
     private readonly cameras: CamerasService,
     private readonly bus: EventBus,
+    private readonly unit: UnitOfWork,
   ) {}
 
   /** Called on revocation with the token id; answers how many sessions it ended. */
@@ -65,12 +68,17 @@ export class StreamTokensService {
   async create(auth: AuthContext, dto: CreateTokenDto): Promise<CreatedToken> {
     const camera = await this.cameras.read(auth, dto.camera_id);
     const token = `${STREAM_TOKEN_PREFIX}${randomBytes(24).toString('base64url')}`;
-    const row = await this.tokens.create({
-      userId: auth.userId,
-      cameraId: camera.id,
-      label: dto.label,
-      tokenHash: hashToken(token),
-      expiresAt: dto.expires_at ?? new Date(Date.now() + DEFAULT_LIFETIME_MS),
+    const row = await this.unit.run(async ({ manager, record }) => {
+      const created = await this.tokens.create(manager, {
+        userId: auth.userId,
+        cameraId: camera.id,
+        label: dto.label,
+        tokenHash: hashToken(token),
+        expiresAt: dto.expires_at ?? new Date(Date.now() + DEFAULT_LIFETIME_MS),
+      });
+      const fields = { user_id: created.userId, camera_id: created.cameraId, label: created.label, expires_at: created.expiresAt };
+      record({ entity: created.id, changes: { ...fieldChanges(null, fields), ...secretChanges({ token }) } });
+      return created;
     });
     const rtsp = new URL(camera.urls.rtsp);
     rtsp.username = encodeURIComponent(auth.username);
@@ -80,7 +88,12 @@ export class StreamTokensService {
 
   async revoke(auth: AuthContext, id: number): Promise<{ id: number; deleted: true; kicked: number }> {
     const row = await this.findVisible(auth, id);
-    if (!row.revokedAt) await this.tokens.markRevoked(id, new Date());
+    await this.unit.run(async ({ manager, record }) => {
+      const revokedAt = row.revokedAt ?? new Date();
+      if (!row.revokedAt) await this.tokens.markRevoked(manager, id, revokedAt);
+      // Revoking again still ends the sessions the token opened: recorded, with nothing changed.
+      record({ entity: id, changes: fieldChanges({ revoked_at: row.revokedAt }, { revoked_at: revokedAt }) });
+    });
     const kicked = (await this.revokeListener?.(id)) ?? 0;
     // After the local kick (which counts the sessions it ends); other instances hear it too.
     this.bus.publish('stream-token.revoked', { tokenId: id, userId: row.userId });

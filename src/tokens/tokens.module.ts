@@ -1,4 +1,5 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
 import { CommandRegistry } from '../commands/command-registry.js';
 import { CamerasModule } from '../cameras/cameras.module.js';
 import { StreamTokensRepository } from './stream-tokens.repository.js';
@@ -6,7 +7,7 @@ import { StreamTokensService } from './stream-tokens.service.js';
 import { tokensCommands } from './tokens.commands.js';
 
 @Module({
-  imports: [CamerasModule],
+  imports: [CamerasModule, AuditModule],
   providers: [StreamTokensRepository, StreamTokensService],
   exports: [StreamTokensService],
 })

@@ -1,4 +1,5 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
 import { CommandRegistry } from '../commands/command-registry.js';
 import { CamerasModule } from '../cameras/cameras.module.js';
 import { ClusterSignals } from '../events/cluster-signals.js';
@@ -9,7 +10,7 @@ import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
 @Module({
-  imports: [CamerasModule],
+  imports: [CamerasModule, AuditModule],
   providers: [UsersRepository, UsersService, PasswordHasher, LoginThrottle],
   exports: [UsersService, PasswordHasher, LoginThrottle],
 })

@@ -36,10 +36,6 @@ export class UsersRepository {
     this.users = dataSource.getRepository(User);
   }
 
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
-  }
-
   list(options: ListOptions<(typeof USER_SORT_FIELDS)[number]>): Promise<{ rows: User[]; total: number }> {
     const query = this.users.createQueryBuilder('user');
     if (options.search) query.where('user.username ILIKE :pattern', { pattern: likePattern(options.search) });

@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { fieldChanges, secretChanges } from '../audit/field-changes.js';
+import { UnitOfWork } from '../audit/unit-of-work.js';
 import { CameraGrantsService } from '../cameras/camera-grants.service.js';
 import { isAdmin, type AuthContext, type Role } from '../common/auth-context.js';
 import { conflict, forbidden, notFound, validationFailed } from '../common/errors.js';
 import type { ListOptions, ListResult } from '../common/list-options.js';
 import { isUniqueViolation } from '../common/database-errors.js';
+import { runInScope } from '../common/request-scope.js';
 import { EventBus } from '../events/event-bus.js';
 import { LoginThrottle } from './login-throttle.js';
 import { PasswordHasher } from './password-hasher.js';
@@ -36,6 +39,10 @@ export function toUserView(user: ViewedUser, cameraIds: number[]): UserView {
 /** The operator at the server's console (npm run reset-password): acts as an admin, outside any session. */
 const CONSOLE_OPERATOR: AuthContext = { userId: 0, username: '(console)', role: 'admin', sessionId: '', expiresAt: Number.MAX_SAFE_INTEGER, tokenVersion: 0 };
 
+/** The fields of `fields` that `given` sets: an update compares only what it was asked to change. */
+const given = (fields: Record<string, unknown>, changed: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(fields).filter(([field]) => changed[field] !== undefined));
+
 const authState = (user: User): UserAuthState => ({
   id: user.id,
   username: user.username,
@@ -52,6 +59,7 @@ export class UsersService {
     private readonly throttle: LoginThrottle,
     private readonly grants: CameraGrantsService,
     private readonly bus: EventBus,
+    private readonly unit: UnitOfWork,
   ) {}
 
   async list(_auth: AuthContext, options: ListOptions<(typeof USER_SORT_FIELDS)[number]>): Promise<ListResult<UserView>> {
@@ -97,7 +105,7 @@ export class UsersService {
     // An admin resetting someone else's password does not know it; anyone changing their own does.
     if (dto.password !== undefined && auth.userId === id) await this.verifyCurrentPassword(target, dto.current_password);
     const passwordHash = dto.password === undefined ? undefined : await this.hasher.hash(dto.password);
-    const user = await this.users.transaction(async (manager) => {
+    const user = await this.unit.run(async ({ manager, record }) => {
       // Decided on the row as it is under the lock, not as it was read before the transaction.
       const accessChange = dto.role !== undefined || dto.can_login !== undefined;
       if (dto.role === 'user' || dto.can_login === false) await this.users.lockAdminChanges(manager);
@@ -113,7 +121,11 @@ export class UsersService {
       if (passwordHash !== undefined) changes.passwordHash = passwordHash;
       if (revokes) changes.bumpTokenVersion = true;
       await this.uniqueUsername(dto.username, () => this.users.update(manager, id, changes));
+      const grantsBefore = dto.camera_ids === undefined ? undefined : await this.grants.cameraIdsIn(manager, id);
       if (dto.camera_ids !== undefined) await this.grants.replace(manager, id, dto.camera_ids);
+      const before = { username: current.username, role: current.role, can_login: current.canLogin, camera_ids: grantsBefore };
+      const after = { username: dto.username, role: dto.role, can_login: dto.can_login, camera_ids: dto.camera_ids };
+      record({ entity: id, changes: { ...fieldChanges(given(before, after), given(after, after)), ...secretChanges({ password: dto.password }) } });
       return this.users.getInTransaction(manager, id);
     });
     const view = await this.view(user);
@@ -134,9 +146,10 @@ export class UsersService {
   async delete(auth: AuthContext, id: number): Promise<{ id: number; deleted: true }> {
     if (auth.userId === id) throw forbidden('you cannot delete yourself');
     const user = await this.findVisible(auth, id);
-    await this.users.transaction(async (manager) => {
+    await this.unit.run(async ({ manager, record }) => {
       if (user.role === 'admin') await this.assertAnotherActiveAdmin(manager, id, 'delete');
       await this.users.delete(manager, id);
+      record({ entity: id, changes: fieldChanges({ username: user.username, role: user.role, can_login: user.canLogin }, null) });
     });
     this.bus.publish('user.revoked', { userId: id, reason: 'user deleted' });
     this.bus.publish('domain', { domain: 'users', entity: id, event: 'deleted', details: { username: user.username } });
@@ -164,7 +177,8 @@ export class UsersService {
   async resetPassword(username: string, password: string, enable: boolean): Promise<{ user: UserView; adminsWhoCanLogIn: number }> {
     const found = await this.users.findForLogin(username);
     if (!found) throw notFound('user', username);
-    const user = await this.update(CONSOLE_OPERATOR, found.id, enable ? { password, can_login: true } : { password });
+    const scope = { module: 'users', command: 'update', transport: 'console' as const, address: null, actor: null };
+    const user = await runInScope(scope, () => this.update(CONSOLE_OPERATOR, found.id, enable ? { password, can_login: true } : { password }));
     return { user, adminsWhoCanLogIn: await this.users.countActiveAdmins() };
   }
 
@@ -187,11 +201,14 @@ export class UsersService {
 
   private async insert(dto: CreateUserDto): Promise<User> {
     const passwordHash = await this.hasher.hash(dto.password);
-    return this.users.transaction(async (manager) => {
+    return this.unit.run(async ({ manager, record }) => {
       const user = await this.uniqueUsername(dto.username, () =>
         this.users.insert(manager, { username: dto.username, role: dto.role, canLogin: dto.can_login, passwordHash }),
       );
       await this.grants.replace(manager, user.id, dto.camera_ids);
+      const fields = { username: dto.username, role: dto.role, can_login: dto.can_login, camera_ids: dto.camera_ids };
+      // Named: the first start's admin is made outside any command.
+      record({ module: 'users', command: 'create', entity: user.id, changes: { ...fieldChanges(null, fields), ...secretChanges({ password: dto.password }) } });
       return user;
     });
   }

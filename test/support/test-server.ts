@@ -34,6 +34,8 @@ export interface TestServer {
 export interface Seams {
   handshakeDelayMs?: number;
   replayDelayMs?: number;
+  /** `module.command` whose audit insert throws, to show the change rolls back with it. */
+  failAuditOf?: string;
 }
 
 export interface StartOptions {

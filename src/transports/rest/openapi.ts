@@ -68,8 +68,12 @@ function operation(module: string, command: string, definition: CommandDefinitio
 /** The OpenAPI document of the REST API: the REST routes of every registered command that works over HTTP. */
 export function buildOpenApiDocument(registry: CommandRegistry, version: string) {
   const paths: Record<string, Record<string, Operation>> = {};
+  const socketOnly: Array<{ module: string; command: string; access: string; summary: string }> = [];
   for (const { module, command, definition } of registry.entries()) {
-    if (definition.socketOnly) continue;
+    if (definition.socketOnly) {
+      socketOnly.push({ module, command, access: definition.access, summary: definition.summary });
+      continue;
+    }
     restRoutesOf(module, command, definition.entity !== undefined).forEach((route, index) => {
       const path = restPath(route, module);
       const method = route.method.toLowerCase();
@@ -93,5 +97,7 @@ export function buildOpenApiDocument(registry: CommandRegistry, version: string)
       schemas: { Error: errorSchema },
     },
     paths,
+    /** The commands that work only as a Socket.IO `request`: no REST route, listed so the document names every command. */
+    'x-socket-only-commands': socketOnly,
   };
 }

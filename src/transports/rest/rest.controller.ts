@@ -2,6 +2,7 @@ import { Controller, createParamDecorator, Delete, Get, Patch, Post, Put, type E
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AccessTokenService } from '../../auth/access-token.service.js';
 import { Dispatcher } from '../../commands/dispatcher.js';
+import { clientAddress } from '../client-address.js';
 import { REST_PREFIX, restPaths, restRouteAt, type HttpMethod } from './rest-routes.js';
 
 interface HttpExchange {
@@ -53,11 +54,13 @@ export class RestController {
     const route = restRouteAt(method, request.routeOptions.url);
     const params = request.params as { module?: string; id?: string };
     const payload = route.payload === 'query' ? request.query : route.payload === 'body' ? request.body : undefined;
+    const address = clientAddress({ peer: request.socket.remoteAddress, headers: request.headers });
     const outcome = await this.dispatcher.dispatch(
       { module: route.module ?? params.module ?? '', command: route.command, entity: route.entity ? params.id : undefined, payload },
       {
-        connection: `http:${request.ip}`,
-        address: request.ip,
+        connection: `http:${address}`,
+        address,
+        transport: 'rest',
         authenticate: () => this.accessTokens.authenticateRequest({ headers: { authorization: request.headers.authorization } }),
         channel: null,
       },

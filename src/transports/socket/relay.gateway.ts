@@ -18,6 +18,7 @@ import { DEFAULT_LIVE_LOG_LEVEL, logRoom } from '../../logging/log-stream.js';
 import { LOGGER } from '../../logging/logger.js';
 import { RateLimiter } from '../../commands/rate-limiter.js';
 import type { UserView } from '../../users/users.schemas.js';
+import { clientAddress } from '../client-address.js';
 import { readEnvelope } from './envelope.js';
 import { EventBatch } from './event-batch.js';
 import { FeedSubscriptions } from '../../feed/feed-subscriptions.js';
@@ -159,7 +160,8 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     }
     const outcome = await this.dispatcher.dispatch(envelope.request, {
       connection: socket.id,
-      address: socket.handshake.address,
+      address: clientAddress({ peer: socket.handshake.address, headers: socket.handshake.headers }),
+      transport: 'socket',
       authenticate: () => this.accessTokens.recheck(socket.data.auth),
       channel,
     });
