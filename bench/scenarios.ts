@@ -20,6 +20,8 @@ export interface CaseSpec {
   label: string;
   /** The number of sockets, where the scenario has several sizes. */
   size: number;
+  /** auth-callback: how many MediaMTX send callbacks, each one at a time. */
+  instances?: number;
   /** PostgreSQL is stopped (SIGSTOP) for the measured window, and resumed after it. */
   stallDatabase?: boolean;
 }
@@ -215,8 +217,9 @@ export const SCENARIOS: Scenario[] = [
     name: 'auth-callback',
     summary: () =>
       `MediaMTX auth callback POST /api/mediamtx/auth?secret=...: 200 readers re-authenticating the RTSP way ` +
-      '(no credentials → 401, DESCRIBE and SETUP with credentials → 200), half by password, half by stream token, a new connection per callback ' +
-      'as MediaMTX makes; op = one callback',
+      '(no credentials → 401, DESCRIBE and SETUP with credentials → 200), half by password, half by stream token; ' +
+      'sent as MediaMTX sends them: one at a time per MediaMTX (its path-manager loop waits for each), a new connection each; ' +
+      '1 and 4 MediaMTX; op = one callback',
     baseline: 'fastify',
     headline: 'rate',
     columns: [
@@ -226,16 +229,18 @@ export const SCENARIOS: Scenario[] = [
       ...TAIL,
       { key: 'errors', label: 'errors', digits: 0 },
     ],
-    // Warm caches; then the same with PostgreSQL stopped for the whole window.
+    // Warm caches with one and with four MediaMTX; then one MediaMTX with PostgreSQL stopped for the whole window.
     cases: (settings) =>
       (settings.sizes ?? [200]).flatMap((size) => [
-        { label: `${size} readers`, size },
-        { label: `${size} db stalled`, size, stallDatabase: true },
+        { label: `${size} readers, 1 MediaMTX`, size, instances: 1 },
+        { label: `${size} readers, 4 MediaMTX`, size, instances: 4 },
+        { label: `${size} db stalled, 1 MediaMTX`, size, instances: 1, stallDatabase: true },
       ]),
     job: (seeded, _side, spec, url, settings, hookSecret) => ({
       mode: 'auth',
       url: `${url}/api/mediamtx/auth?secret=${encodeURIComponent(hookSecret)}`,
       readers: spec.size,
+      instances: spec.instances ?? 1,
       mtxPath: seeded.mtxPath,
       password: seeded.viewer,
       streamToken: seeded.streamToken,

@@ -275,6 +275,37 @@ describe('MediaMTX integration through the fake', () => {
       expect(cameraEvents(watchers.admin)).toEqual(['camera:notReady']);
     });
 
+    it('announces a reader listed by MediaMTX before its slow read hook lands once, from the hook, with its query', async () => {
+      fake.setAvailable('house/front');
+      const ready = nextEvent(watchers.admin, 'camera:ready');
+      await driver.ready('house/front');
+      await ready;
+      await sleep(300);
+      seen.forEach((events) => events.splice(0));
+      const passes = () => fake.requestsTo('GET', /^\/v3\/paths\/list/).length;
+      const id = randomUUID();
+      const read = nextEvent(watchers.admin, 'camera:read');
+      fake.addSession('rtspsessions', { path: 'house/front', id });
+      // The wget is slow: the reconciler lists the reader, finishes that pass and starts the next before the hook lands.
+      const listedFrom = passes();
+      await eventually(passes, (count) => count >= listedFrom + 2, 20_000, 50);
+      await driver.read('house/front', { type: 'rtspSession', id, query: 'quality=high' });
+      const readPayload = await read;
+      expect(readPayload.details).toMatchObject({ readerId: id, query: { quality: 'high' }, readers: 1 });
+      expect(readPayload.details).not.toHaveProperty('reconciled');
+      // Later passes, past the hook's grace, find the reader known: nothing more to announce.
+      const announced = passes();
+      await eventually(passes, (count) => count >= announced + 3, 20_000, 50);
+      expect(cameraEvents(watchers.admin)).toEqual(['camera:read']);
+
+      const notReady = nextEvent(watchers.admin, 'camera:notReady');
+      fake.endSession(id);
+      await driver.unread('house/front', { type: 'rtspSession', id });
+      fake.setUnavailable('house/front');
+      await driver.notReady('house/front');
+      await notReady;
+    });
+
     it('reaches admins with entity null for a path that is no camera', async () => {
       const ready = nextEvent(watchers.admin, 'camera:ready');
       fake.setAvailable('someone-else');

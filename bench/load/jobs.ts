@@ -25,6 +25,8 @@ export type Job =
       /** authHTTPAddress: the callback URL with the hook secret in its query. */
       url: string;
       readers: number;
+      /** MediaMTX instances, each a serial loop with one callback in flight. */
+      instances: number;
       mtxPath: string;
       password: { user: string; pass: string };
       streamToken: string;

@@ -343,6 +343,13 @@ function postJson(url: URL, body: string): Promise<number> {
  * Readers re-authenticating the way an RTSP read does (servers/rtsp/conn.go, session.go):
  * DESCRIBE without credentials (401), DESCRIBE with them, SETUP with them (200 each), over and
  * over; half with the viewer's password, half with a stream token as the password.
+ *
+ * The callbacks go out the way MediaMTX sends them: from its single path-manager loop
+ * (internal/core/path_manager.go calls authManager.Authenticate synchronously), so one MediaMTX
+ * has one callback in flight at a time, each on a new connection (internal/auth/manager.go
+ * makes an http.Transport per call). `instances` such loops run side by side, as several
+ * MediaMTX behind one relay would; the readers are dealt out among them. The latency is the
+ * callback's own (request to answer), not the time a reader waits in MediaMTX's queue.
  */
 async function authCallbacks(job: Extract<Job, { mode: 'auth' }>) {
   const url = new URL(job.url);
@@ -364,18 +371,31 @@ async function authCallbacks(job: Extract<Job, { mode: 'auth' }>) {
     if (status === expected) ok += 1;
     else failed += 1;
   };
-  const reader = async (index: number) => {
+  /** One reader's callbacks, in RTSP's order, for ever: each call sends the next one. */
+  const reader = (index: number) => {
     const credentials = index % 2 === 0 ? { user: job.password.user, password: job.password.pass } : { user: 'home-assistant', password: job.streamToken };
     const ip = `10.0.${index >> 8}.${index & 255}`;
     const base = { ip, user: '', password: '', token: '', action: 'read', path: job.mtxPath, protocol: 'rtsp', query: '', userAgent: '' };
-    while (running) {
-      const connection = randomUUID();
-      await callback(401, { ...base, id: connection });
-      await callback(200, { ...base, ...credentials, token: credentials.password, id: connection });
-      await callback(200, { ...base, ...credentials, token: credentials.password, id: randomUUID() });
-    }
+    let step = 0;
+    let connection = '';
+    return () => {
+      const current = step;
+      step = (step + 1) % 3;
+      if (current === 0) {
+        connection = randomUUID();
+        return callback(401, { ...base, id: connection });
+      }
+      return callback(200, { ...base, ...credentials, token: credentials.password, id: current === 1 ? connection : randomUUID() });
+    };
   };
   const readers = Array.from({ length: job.readers }, (_, index) => reader(index));
+  const instances = Math.max(1, Math.min(job.instances, job.readers));
+  /** One MediaMTX's path-manager loop: its readers' callbacks one after the other, never two at once. */
+  const loop = async (instance: number) => {
+    const mine = readers.filter((_, index) => index % instances === instance);
+    for (let turn = 0; running; turn += 1) await mine[turn % mine.length]();
+  };
+  const loops = Array.from({ length: instances }, (_, instance) => loop(instance));
   await sleep(job.warmupMs);
   // Warm means both kinds of credentials answered from memory (a slow machine may need longer).
   const warmUntil = performance.now() + 30_000;
@@ -388,8 +408,8 @@ async function authCallbacks(job: Extract<Job, { mode: 'auth' }>) {
   const elapsedMs = performance.now() - started;
   await mark('end');
   running = false;
-  await Promise.all(readers);
-  return { readers: job.readers, ops: ok + failed, ok, failed, statuses: Object.fromEntries(statuses), elapsedMs, ...percentiles(latencies) };
+  await Promise.all(loops);
+  return { readers: job.readers, instances, ops: ok + failed, ok, failed, statuses: Object.fromEntries(statuses), elapsedMs, ...percentiles(latencies) };
 }
 
 async function main(): Promise<void> {

@@ -5,7 +5,7 @@ import { LOGGER } from '../logging/logger.js';
 import { HookHealth } from './hook-health.js';
 import { MediaMtxApi, type PathRuntime } from './mediamtx-api.client.js';
 import { StreamEvents } from './stream-events.js';
-import { StreamState, type PathTruth } from './stream-state.js';
+import { READ_HOOK_GRACE_MS, StreamState, type PathTruth } from './stream-state.js';
 import { ViewerSessions } from './viewer-sessions.js';
 
 /** How long after a hook that looks out of order the path is checked: the hooks started with it have landed by then. */
@@ -24,7 +24,8 @@ const truthOf = (runtime: PathRuntime | null | undefined): PathTruth => ({
  * that reader counts and `camera:*` events end right whatever order the hooks came in, or if
  * some never came: every `MEDIAMTX_RECONCILE_SECONDS`, a moment after a hook that looks out of
  * order, and at once after MediaMTX restarts. A correction is published as the event the
- * missing hook would have been, with `reconciled: true`.
+ * missing hook would have been, with `reconciled: true`; a listed reader no hook told of yet
+ * is left to its `read` hook for READ_HOOK_GRACE_MS, then looked at again.
  *
  * Only on the instance MediaMTX sends its hooks to (one that has accepted a hook): another
  * instance would announce, as corrections, readers it merely never heard of. Every instance
@@ -69,12 +70,12 @@ export class StreamReconciler implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /** Checks one path against MediaMTX a moment from now (at most one check waiting per path). */
-  checkSoon(path: string): void {
+  checkSoon(path: string, delayMs = SETTLE_MS): void {
     if (this.stopped || !this.hookTarget || this.checks.has(path)) return;
     const timer = setTimeout(() => {
       this.checks.delete(path);
       void this.checkPath(path);
-    }, SETTLE_MS);
+    }, delayMs);
     timer.unref();
     this.checks.set(path, timer);
   }
@@ -151,7 +152,9 @@ export class StreamReconciler implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async apply(path: string, truth: PathTruth, since: number): Promise<void> {
-    const { available, added, removed, lastLeft } = this.state.reconcile(path, truth, since);
+    const { available, added, removed, lastLeft, waiting } = this.state.reconcile(path, truth, since);
+    // A reader whose `read` may still come: look again once its grace is over (a lost hook is corrected then).
+    if (waiting) this.checkSoon(path, READ_HOOK_GRACE_MS + SETTLE_MS);
     const source = { sourceType: truth.source?.type, sourceId: truth.source?.id };
     if (available === true) await this.events.publish(path, 'ready', source, true);
     for (const reader of added) await this.events.publish(path, 'read', { readerType: reader.type, readerId: reader.id }, true);

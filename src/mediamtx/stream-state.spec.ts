@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { StreamState } from './stream-state.js';
+import { READ_HOOK_GRACE_MS, StreamState } from './stream-state.js';
 
 const reader = (id: string) => ({ type: 'rtspSession', id });
 
@@ -19,18 +19,28 @@ describe('StreamState', () => {
     const state = new StreamState();
     state.setAvailable('cam', true);
     state.addReader('cam', 'phantom', 'rtspSession');
-    const since = state.mark();
-    expect(state.reconcile('cam', { available: true, source: null, readers: [reader('lost-read')] }, since)).toEqual({
+    const listed = { available: true, source: null, readers: [reader('lost-read')] };
+    // First listed: its `read` may still come.
+    expect(state.reconcile('cam', listed, state.mark(), 1_000)).toEqual({
+      available: null,
+      added: [],
+      removed: [{ type: 'rtspSession', id: 'phantom' }],
+      lastLeft: true,
+      waiting: true,
+    });
+    expect(state.reconcile('cam', listed, state.mark(), 1_000 + READ_HOOK_GRACE_MS)).toEqual({
       available: null,
       added: [reader('lost-read')],
-      removed: [{ type: 'rtspSession', id: 'phantom' }],
+      removed: [],
       lastLeft: false,
+      waiting: false,
     });
     expect(state.reconcile('cam', { available: false, source: null, readers: [] }, state.mark())).toEqual({
       available: false,
       added: [],
       removed: [{ type: 'rtspSession', id: 'lost-read' }],
       lastLeft: true,
+      waiting: false,
     });
     expect(state.isAvailable('cam')).toBe(false);
     // The phantom's late read stays ignored.
@@ -45,7 +55,7 @@ describe('StreamState', () => {
     state.addReader('cam', 'new');
     state.removeReader('cam', 'gone');
     const stale = { available: false, source: null, readers: [reader('gone')] };
-    expect(state.reconcile('cam', stale, since)).toEqual({ available: null, added: [], removed: [], lastLeft: false });
+    expect(state.reconcile('cam', stale, since)).toEqual({ available: null, added: [], removed: [], lastLeft: false, waiting: false });
     expect(state.isAvailable('cam')).toBe(true);
     expect(state.readers('cam')).toBe(1);
     // Nor does a stale answer bring back a readiness that a hook ended on a path since forgotten.
@@ -54,6 +64,22 @@ describe('StreamState', () => {
     state.setAvailable('cam', false);
     expect(state.reconcile('cam', { available: true, source: null, readers: [] }, before).available).toBeNull();
     expect(state.isAvailable('cam')).toBe(false);
+  });
+
+  it("leaves a listed reader to its `read` hook while the hook may still come", () => {
+    const state = new StreamState();
+    state.setAvailable('cam', true);
+    const listed = { available: true, source: null, readers: [reader('slow-hook')] };
+    expect(state.reconcile('cam', listed, state.mark(), 1_000)).toMatchObject({ added: [], waiting: true });
+    expect(state.reconcile('cam', listed, state.mark(), 1_000 + READ_HOOK_GRACE_MS - 1)).toMatchObject({ added: [], waiting: true });
+    // The hook lands: it announces the reader, and MediaMTX's list has nothing left to add.
+    expect(state.addReader('cam', 'slow-hook', 'rtspSession')).toBe('added');
+    expect(state.reconcile('cam', listed, state.mark(), 1_000 + READ_HOOK_GRACE_MS)).toMatchObject({ added: [], removed: [], waiting: false });
+    expect(state.readers('cam')).toBe(1);
+    // A reader listed once and gone by the next look was never announced, and is not waited for.
+    const brief = { available: true, source: null, readers: [reader('slow-hook'), reader('brief')] };
+    expect(state.reconcile('cam', brief, state.mark(), 2_000)).toMatchObject({ waiting: true });
+    expect(state.reconcile('cam', listed, state.mark(), 2_000 + READ_HOOK_GRACE_MS)).toMatchObject({ added: [], removed: [], waiting: false });
   });
 
   it('counts a paused RTSP reader again, as MediaMTX still lists it', () => {

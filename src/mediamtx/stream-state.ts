@@ -30,6 +30,8 @@ export interface StreamCorrections {
   removed: Array<{ type: string | null; id: string }>;
   /** The removals left the path without readers. */
   lastLeft: boolean;
+  /** Listed readers whose `read` hook may still be on its way: ask again in READ_HOOK_GRACE_MS. */
+  waiting: boolean;
 }
 
 // MediaMTX gives up on an on-demand source that does not start (sourceOnDemandStartTimeout, 10 s
@@ -39,6 +41,11 @@ const DEMAND_EXPIRES_MS = 15_000;
 // starts runOnUnread at once): ended readers are remembered long enough to ignore it.
 const ENDED_KEEP_MS = 10 * 60_000;
 const ENDED_MAX = 50_000;
+// MediaMTX starts runOnRead as it adds the reader (internal/hooks/on_read.go), but the hook is a
+// wget of its own that can land seconds later on a loaded host. A reader that MediaMTX lists and
+// no hook has told of is announced by the reconciler only once it has been listed this long: the
+// hook carries what the list does not (the query), so it gets the chance to announce it first.
+export const READ_HOOK_GRACE_MS = 5000;
 
 /**
  * What the relay has learnt from MediaMTX's hooks, per path. Hooks arrive twice, out of order or
@@ -51,6 +58,8 @@ const ENDED_MAX = 50_000;
 export class StreamState {
   private readonly paths = new Map<string, PathState>();
   private readonly ended = new Map<string, { at: number; seq: number }>();
+  /** Readers MediaMTX listed before any hook told of them: when they were first listed. */
+  private readonly unheard = new Map<string, { path: string; at: number }>();
   /** When idle paths were dropped, so a stale answer from MediaMTX does not bring their readiness back. */
   private readonly forgotten = new Map<string, number>();
   private seq = 0;
@@ -95,6 +104,7 @@ export class StreamState {
 
   /** `added`, `known` (a repeated hook), or `ended`: the reader already left, this `read` came late. */
   addReader(path: string, readerId: string, type: string | null = null): 'added' | 'known' | 'ended' {
+    this.unheard.delete(readerId);
     if (this.hasEnded(readerId)) return 'ended';
     const state = this.state(path);
     if (state.readers.has(readerId)) return 'known';
@@ -104,6 +114,7 @@ export class StreamState {
 
   /** Removes a reader and remembers that it left; says whether it was known and whether that left the path without readers. */
   removeReader(path: string, readerId: string): { removed: boolean; readers: number; lastLeft: boolean } {
+    this.unheard.delete(readerId);
     this.remember(readerId);
     const state = this.paths.get(path);
     if (!state || !state.readers.delete(readerId)) return { removed: false, readers: state?.readers.size ?? 0, lastLeft: false };
@@ -124,13 +135,15 @@ export class StreamState {
 
   /**
    * Brings a path in line with what MediaMTX said when asked at `since` (from `mark`). What
-   * changed after that (a hook that came meanwhile) is newer than the answer and stays.
+   * changed after that (a hook that came meanwhile) is newer than the answer and stays. A listed
+   * reader no hook has told of is added only once it has been listed for READ_HOOK_GRACE_MS.
    */
-  reconcile(path: string, truth: PathTruth, since: number): StreamCorrections {
-    const corrections: StreamCorrections = { available: null, added: [], removed: [], lastLeft: false };
+  reconcile(path: string, truth: PathTruth, since: number, now = Date.now()): StreamCorrections {
+    const corrections: StreamCorrections = { available: null, added: [], removed: [], lastLeft: false, waiting: false };
+    const listed = new Map(truth.readers.map((reader) => [reader.id, reader]));
+    for (const [id, unheard] of this.unheard) if (unheard.path === path && !listed.has(id)) this.unheard.delete(id);
     if (!this.paths.has(path) && !truth.available && truth.readers.length === 0) return corrections;
     const state = this.state(path);
-    const listed = new Map(truth.readers.map((reader) => [reader.id, reader]));
     const hadReaders = state.readers.size > 0;
     for (const [id, entry] of state.readers) {
       if (listed.has(id) || entry.seq > since) continue;
@@ -141,6 +154,10 @@ export class StreamState {
     for (const reader of truth.readers) {
       const ended = this.ended.get(reader.id);
       if (state.readers.has(reader.id) || (ended && ended.seq > since)) continue;
+      if (!ended && !this.heardLongEnough(path, reader.id, now)) {
+        corrections.waiting = true;
+        continue;
+      }
       // Listed although it sent `unread` before MediaMTX was asked: MediaMTX still counts it (an RTSP PAUSE does this).
       this.ended.delete(reader.id);
       state.readers.set(reader.id, { type: reader.type, seq: ++this.seq });
@@ -155,6 +172,20 @@ export class StreamState {
     if (corrections.lastLeft || !state.available) state.demanded = false;
     this.forgetIfIdle(path, state);
     return corrections;
+  }
+
+  /** A listed reader without a hook: true once it has been listed for READ_HOOK_GRACE_MS. */
+  private heardLongEnough(path: string, readerId: string, now: number): boolean {
+    const unheard = this.unheard.get(readerId);
+    if (unheard && now - unheard.at >= READ_HOOK_GRACE_MS) {
+      this.unheard.delete(readerId);
+      return true;
+    }
+    if (!unheard) {
+      this.unheard.set(readerId, { path, at: now });
+      if (this.unheard.size > ENDED_MAX) this.unheard.delete(this.unheard.keys().next().value as string);
+    }
+    return false;
   }
 
   private hasEnded(readerId: string, now = Date.now()): boolean {
