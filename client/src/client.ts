@@ -30,6 +30,9 @@ export class RelayClient {
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnectAttempts = 0;
+  /** Set by `session:revoked`: the next disconnect is the end. */
+  private revokedFor: string | null = null;
+  private revokeTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnectNotBefore = 0;
   private firstInit: { resolve(): void; reject(error: Error): void } | null = null;
   private readonly requestTimeoutMs: number;
@@ -99,6 +102,7 @@ export class RelayClient {
     this.closed = true;
     clearTimeout(this.refreshTimer);
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.revokeTimer);
     for (const collection of [...this.collections]) collection.close();
     this.socket?.disconnect();
     this.requests.rejectAll(new RelayError('closed', 'the client was closed', 0));
@@ -140,7 +144,11 @@ export class RelayClient {
       case 'init':
         return void this.onInit(payload as InitPayload);
       case 'session:revoked':
-        return this.revoke((payload as { reason: string }).reason);
+        // The server still answers what it had in flight (a logout's own answer), then disconnects.
+        this.revokedFor = (payload as { reason: string }).reason;
+        this.listeners.emit('revoked', { reason: this.revokedFor });
+        this.revokeTimer = setTimeout(() => this.revoke(this.revokedFor ?? 'revoked'), 2000);
+        return;
       case 'session:expiring':
         // Our own timer normally refreshes first; this covers a client clock that runs late.
         if (this.tokens.used() >= 0.5) void this.refreshTokens();
@@ -194,6 +202,7 @@ export class RelayClient {
   private onDisconnect(reason: string): void {
     this.stream.hold();
     this.requests.dropped(reason);
+    if (this.revokedFor !== null) return this.revoke(this.revokedFor);
     if (this.closed) return;
     this.setState('reconnecting', reason);
     // socket.io-client comes back by itself after network trouble, not after the server disconnected it.
@@ -281,7 +290,7 @@ export class RelayClient {
 
   private revoke(reason: string): void {
     if (this.closed) return;
-    this.listeners.emit('revoked', { reason });
+    if (this.revokedFor === null) this.listeners.emit('revoked', { reason });
     this.fail(new RelayError('unauthorized', `the session is over: ${reason}`, 401));
   }
 
