@@ -6,7 +6,7 @@ import { COMMANDS } from './generated/contract.js';
 import { CameraStates } from './camera-states.js';
 import { LiveCollection, type CollectionName } from './collections.js';
 import { Listeners } from './listeners.js';
-import type { RestTransport } from './rest.js';
+import { requestOverRest, type RestTransport } from './rest.js';
 import { SocketRequests } from './requests.js';
 import { isRevocation, TokenKeeper } from './tokens.js';
 import type {
@@ -75,7 +75,7 @@ export class RelayClient {
     const timeoutMs = options?.timeoutMs ?? this.requestTimeoutMs;
     if (this.closed) throw new RelayError('closed', 'the client is closed', 0, [], { module, command });
     if (this.socket) return (await this.send(module, command, entity, body, timeoutMs)) as ResultOf<M, C>;
-    return (await this.requestOverRest(module, command, entity, body, timeoutMs)) as ResultOf<M, C>;
+    return (await requestOverRest(this.rest, this.tokens, (tokens) => this.listeners.emit('tokens', tokens), { module, command, entity, payload: body, timeoutMs })) as ResultOf<M, C>;
   }
 
   /** Listens to a topic (`camera:ready`, `camera:*`, `nestmtx:*`) or a client event; returns the unsubscribe function. */
@@ -264,23 +264,6 @@ export class RelayClient {
       await this.send('auth', 'update', undefined, { token: tokens.bearer }, this.requestTimeoutMs).catch(() => undefined);
     }
     return true;
-  }
-
-  private async requestOverRest(module: string, command: string, entity: unknown, payload: unknown, timeoutMs: number): Promise<unknown> {
-    const expiresAt = this.tokens.expiresAt;
-    if (this.tokens.canRefresh && expiresAt !== null && (this.tokens.used() >= 0.75 || expiresAt <= Date.now())) await this.refreshOrThrow();
-    try {
-      return await this.rest.call(module, command, entity, payload, this.tokens.bearer, timeoutMs);
-    } catch (error) {
-      if (!(error instanceof RelayError) || error.code !== 'token_expired' || !this.tokens.canRefresh) throw error;
-      await this.refreshOrThrow();
-      return this.rest.call(module, command, entity, payload, this.tokens.bearer, timeoutMs);
-    }
-  }
-
-  private async refreshOrThrow(): Promise<void> {
-    const tokens = await this.tokens.refresh();
-    this.listeners.emit('tokens', tokens);
   }
 
   private send(module: string, command: string, entity: unknown, payload: unknown, timeoutMs: number): Promise<unknown> {

@@ -1,5 +1,7 @@
 import { COMMANDS } from './generated/contract.js';
 import { errorFromBody, isErrorBody, RelayError } from './errors.js';
+import type { TokenKeeper } from './tokens.js';
+import type { Tokens } from './types.js';
 
 type Route = { method: string; path: string; payload: 'query' | 'body' | 'none' } | null;
 
@@ -62,5 +64,24 @@ export class RestTransport {
     if (isErrorBody(answer)) throw errorFromBody(answer);
     if (!response.ok) throw new RelayError('internal', `${module} ${command} answered HTTP ${response.status}`, response.status, [], { module, command });
     return answer;
+  }
+}
+
+/** A command over REST with the client's token, refreshed first when it is nearly used up, and once more if the server says it expired. */
+export async function requestOverRest(
+  rest: RestTransport,
+  tokens: TokenKeeper,
+  onTokens: (tokens: Tokens) => void,
+  { module, command, entity, payload, timeoutMs }: { module: string; command: string; entity: unknown; payload: unknown; timeoutMs: number },
+): Promise<unknown> {
+  const refresh = async () => onTokens(await tokens.refresh());
+  const expiresAt = tokens.expiresAt;
+  if (tokens.canRefresh && expiresAt !== null && (tokens.used() >= 0.75 || expiresAt <= Date.now())) await refresh();
+  try {
+    return await rest.call(module, command, entity, payload, tokens.bearer, timeoutMs);
+  } catch (error) {
+    if (!(error instanceof RelayError) || error.code !== 'token_expired' || !tokens.canRefresh) throw error;
+    await refresh();
+    return rest.call(module, command, entity, payload, tokens.bearer, timeoutMs);
   }
 }
