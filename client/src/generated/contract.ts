@@ -806,6 +806,7 @@ export const TOPIC_EVENTS = {
   credentials: ['authenticated', 'reauthenticated', 'unauthenticated', 'created', 'updated', 'deleted'],
   users: ['created', 'updated', 'deleted', 'online', 'offline'],
   system: ['message'],
+  audit: ['created'],
 } as const;
 
 /** The stable error codes, with the HTTP status of each. */
