@@ -5,7 +5,7 @@
  * the relay does with warm caches, without the framework, the validation or the logging.
  */
 import { createHash } from 'node:crypto';
-import argon2 from 'argon2';
+import { verify as argon2Verify } from '@node-rs/argon2';
 import type pg from 'pg';
 import { secretsEqual } from './common.js';
 
@@ -81,7 +81,7 @@ export class AuthDecisions {
     let found = this.verified.get(key);
     if (!found) {
       const user = this.users.get(username.toLowerCase());
-      found = user ? argon2.verify(user.passwordHash, password).then((ok) => (ok ? user.id : null), () => null) : Promise.resolve(null);
+      found = user ? argon2Verify(user.passwordHash, password).then((ok: boolean) => (ok ? user.id : null), () => null) : Promise.resolve(null);
       this.verified.set(key, found);
       void found.then((id) => id === null && this.verified.delete(key));
     }
