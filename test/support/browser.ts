@@ -19,7 +19,8 @@ export interface AxeViolation {
 
 /** Runs axe-core in the page; returns the serious and critical violations. */
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
-  await page.addScriptTag({ content: axe.source });
+  // Once per document: moving between pages by the hash keeps it.
+  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.addScriptTag({ content: axe.source });
   // Runs in the page, where axe is a global (the test's tsconfig has no DOM types).
   const violations = await page.evaluate(async () => {
     const inPage = globalThis as unknown as { axe: typeof axe; document: axe.ElementContext };

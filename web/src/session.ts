@@ -60,3 +60,5 @@ export async function restoreSession(): Promise<void> {
     restoring.value = false;
   }
 }
+
+export const isAdmin = (): boolean => tokens.value?.user.role === 'admin';
