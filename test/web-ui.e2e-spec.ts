@@ -72,7 +72,7 @@ const rowOf = (page: Page, path: string) => page.locator(`tr[data-camera="${path
 
 /** Screenshots for docs/ when WEB_UI_SCREENSHOTS is set (not in ordinary runs: the tree stays clean). */
 async function screenshot(page: Page, name: string): Promise<void> {
-  if (process.env.WEB_UI_SCREENSHOTS) await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true });
+  if (process.env.WEB_UI_SCREENSHOTS) await page.screenshot({ path: `docs/screenshots/${name}.png` });
 }
 
 describe('sign in', () => {

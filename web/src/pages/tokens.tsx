@@ -57,7 +57,7 @@ export function TokensPage(): JSX.Element {
         <h2>New stream token</h2>
         <div class="toolbar">
           <Labelled label="Camera">
-            <select value={cameraId.value} onChange={(e) => (cameraId.value = e.currentTarget.value)}>
+            <select value={cameraId.value || String(cameras.value[0]?.id ?? '')} onChange={(e) => (cameraId.value = e.currentTarget.value)}>
               {cameras.value.map((camera) => (
                 <option key={camera.id} value={String(camera.id)}>
                   {camera.name}

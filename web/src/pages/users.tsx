@@ -1,35 +1,13 @@
 import { useSignal } from '@preact/signals';
-import { useEffect } from 'preact/hooks';
 import type { JSX } from 'preact';
 import type { UserView } from '@mtx-relay/client';
 import { Dialog, ErrorText, Labelled, useAction } from '../components';
-import { relay } from '../live/relay';
+import { online, relay } from '../live/relay';
 import { useCollection } from '../live/use-collection';
-
-/** Who is online: from `init` and the `users:online`/`users:offline` events. */
-function useOnline(): Set<number> {
-  const online = useSignal(new Set<number>());
-  const client = relay.value;
-  useEffect(() => {
-    if (!client) return;
-    const stops = [
-      client.on('init', (init) => (online.value = new Set((init.usersOnline ?? []).map((user) => user.id)))),
-      client.on('users:online', (event) => event.entity !== null && (online.value = new Set([...online.value, event.entity]))),
-      client.on('users:offline', (event) => {
-        const next = new Set(online.value);
-        next.delete(event.entity ?? -1);
-        online.value = next;
-      }),
-    ];
-    return () => stops.forEach((stop) => stop());
-  }, [client]);
-  return online.value;
-}
 
 export function UsersPage(): JSX.Element {
   const { items, error } = useCollection('users');
   const cameras = useCollection('cameras').items;
-  const online = useOnline();
   const editing = useSignal<UserView | 'new' | null>(null);
   return (
     <section aria-labelledby="users-title">
@@ -61,7 +39,7 @@ export function UsersPage(): JSX.Element {
                 <td>{user.role}</td>
                 <td>{user.can_login ? 'Yes' : 'No'}</td>
                 <td class="optional">{user.role === 'admin' ? 'All' : user.camera_ids.length}</td>
-                <td>{online.has(user.id) ? <span class="status on">Online</span> : <span class="status off">Offline</span>}</td>
+                <td>{online.value.has(user.id) ? <span class="status on">Online</span> : <span class="status off">Offline</span>}</td>
                 <td>
                   <button type="button" class="secondary" aria-label={`Edit ${user.username}`} onClick={() => (editing.value = user)}>
                     Edit
