@@ -1,52 +1,22 @@
-import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
-import { errorFromBody, isErrorBody, RelayError } from './errors.js';
+import { io, type Socket } from 'socket.io-client';
+import type { ClientOptions } from './options.js';
+import { RelayError } from './errors.js';
 import { EventStream } from './event-stream.js';
 import { COMMANDS } from './generated/contract.js';
 import { CameraStates } from './camera-states.js';
 import { LiveCollection, type CollectionName } from './collections.js';
 import { Listeners } from './listeners.js';
-import { RestTransport } from './rest.js';
+import type { RestTransport } from './rest.js';
+import { SocketRequests } from './requests.js';
 import { isRevocation, TokenKeeper } from './tokens.js';
 import type {
-  CommandName, ConnectionState, EventName, EventPayload, InitPayload, ModuleName, RequestRest, ResultOf, TopicName, TopicPayload, Tokens, UserView,
+  CommandName, ConnectionState, EventName, EventPayload, InitPayload, ModuleName, RequestRest, ResultOf, TopicPayload, Tokens, UserView,
 } from './types.js';
-
-export interface ClientOptions {
-  /** The relay's base URL, e.g. `https://relay.example.com`. */
-  url: string;
-  username?: string;
-  password?: string;
-  /** An access token (with `refresh`, the client keeps it fresh). */
-  token?: string;
-  refresh?: string;
-  /** `false`: REST only, no socket (scripts). Requests then go over HTTP and `on` hears nothing. */
-  socket?: boolean;
-  /** What the socket subscribes to (default every topic the user may see). */
-  topics?: TopicName[];
-  requestTimeoutMs?: number;
-  /** How long `createClient` waits for the first `init`. */
-  connectTimeoutMs?: number;
-  reconnectDelayMs?: number;
-  reconnectDelayMaxMs?: number;
-  fetch?: typeof fetch;
-  /** Passed to socket.io-client (e.g. `transports: ['websocket']`). */
-  socketOptions?: Partial<ManagerOptions & SocketOptions>;
-}
-
-interface Pending {
-  resolve(answer: unknown): void;
-  reject(error: RelayError): void;
-  timer: ReturnType<typeof setTimeout>;
-  /** Sent on a live connection: its answer is lost if that connection drops. */
-  sent: boolean;
-}
-
-const randomId = (): string => Math.random().toString(36).slice(2, 10);
 
 /** A connection to one relay: typed requests, topic events each once and in order, live collections. */
 export class RelayClient {
   private socket: Socket | null = null;
-  private readonly pending = new Map<string, Pending>();
+  private readonly requests = new SocketRequests();
   private readonly listeners = new Listeners();
   private readonly cameraStates = new CameraStates();
   private readonly stream = new EventStream((event) => {
@@ -54,14 +24,15 @@ export class RelayClient {
     this.listeners.emitTopic(event);
   });
   private readonly collections = new Set<LiveCollection<CollectionName>>();
-  private readonly idPrefix = `c${randomId()}-`;
-  private counter = 0;
   private connectionState: ConnectionState = 'connecting';
   private closed = false;
   private currentUser: UserView | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnectAttempts = 0;
+  /** Set by `session:revoked`: the next disconnect is the end. */
+  private revokedFor: string | null = null;
+  private revokeTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnectNotBefore = 0;
   private firstInit: { resolve(): void; reject(error: Error): void } | null = null;
   private readonly requestTimeoutMs: number;
@@ -131,9 +102,10 @@ export class RelayClient {
     this.closed = true;
     clearTimeout(this.refreshTimer);
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.revokeTimer);
     for (const collection of [...this.collections]) collection.close();
     this.socket?.disconnect();
-    for (const [requestId, pending] of this.pending) this.settleWithError(requestId, pending, new RelayError('closed', 'the client was closed', 0));
+    this.requests.rejectAll(new RelayError('closed', 'the client was closed', 0));
     this.setState('closed');
   }
 
@@ -149,9 +121,7 @@ export class RelayClient {
       autoConnect: false,
     });
     socket.onAny((event: string, payload: unknown) => this.onServerEvent(event, payload));
-    socket.on('connect', () => {
-      for (const pending of this.pending.values()) pending.sent = true;
-    });
+    socket.on('connect', () => this.requests.connected());
     socket.on('connect_error', (error: Error & { data?: { code?: string } }) => void this.onConnectError(socket, error));
     socket.on('disconnect', (reason) => this.onDisconnect(reason));
     this.socket = socket;
@@ -167,15 +137,18 @@ export class RelayClient {
   }
 
   private onServerEvent(event: string, payload: unknown): void {
-    const pending = this.pending.get(event);
-    if (pending) return this.settle(event, pending, payload);
+    if (this.requests.answer(event, payload)) return;
     switch (event) {
       case 'nestmtx:*':
         return this.stream.receive(payload as TopicPayload);
       case 'init':
         return void this.onInit(payload as InitPayload);
       case 'session:revoked':
-        return this.revoke((payload as { reason: string }).reason);
+        // The server still answers what it had in flight (a logout's own answer), then disconnects.
+        this.revokedFor = (payload as { reason: string }).reason;
+        this.listeners.emit('revoked', { reason: this.revokedFor });
+        this.revokeTimer = setTimeout(() => this.revoke(this.revokedFor ?? 'revoked'), 2000);
+        return;
       case 'session:expiring':
         // Our own timer normally refreshes first; this covers a client clock that runs late.
         if (this.tokens.used() >= 0.5) void this.refreshTokens();
@@ -228,9 +201,8 @@ export class RelayClient {
 
   private onDisconnect(reason: string): void {
     this.stream.hold();
-    for (const [requestId, pending] of this.pending) {
-      if (pending.sent) this.settleWithError(requestId, pending, new RelayError('network', `the connection dropped (${reason}) before the answer came`, 0));
-    }
+    this.requests.dropped(reason);
+    if (this.revokedFor !== null) return this.revoke(this.revokedFor);
     if (this.closed) return;
     this.setState('reconnecting', reason);
     // socket.io-client comes back by itself after network trouble, not after the server disconnected it.
@@ -312,35 +284,13 @@ export class RelayClient {
   }
 
   private send(module: string, command: string, entity: unknown, payload: unknown, timeoutMs: number): Promise<unknown> {
-    const socket = this.socket;
-    if (!socket || this.closed) return Promise.reject(new RelayError('closed', 'the client is closed', 0, [], { module, command }));
-    return new Promise((resolve, reject) => {
-      const requestId = `${this.idPrefix}${++this.counter}`;
-      const timer = setTimeout(() => {
-        this.pending.delete(requestId);
-        reject(new RelayError('timeout', `${module} ${command} got no answer within ${timeoutMs} ms`, 0, [], { module, command, requestId }));
-      }, timeoutMs);
-      this.pending.set(requestId, { resolve, reject, timer, sent: socket.connected });
-      socket.emit('request', { module, command, requestId, entity, payload });
-    });
-  }
-
-  private settle(requestId: string, pending: Pending, answer: unknown): void {
-    clearTimeout(pending.timer);
-    this.pending.delete(requestId);
-    if (isErrorBody(answer)) pending.reject(errorFromBody(answer));
-    else pending.resolve(answer);
-  }
-
-  private settleWithError(requestId: string, pending: Pending, error: RelayError): void {
-    clearTimeout(pending.timer);
-    this.pending.delete(requestId);
-    pending.reject(error);
+    if (!this.socket || this.closed) return Promise.reject(new RelayError('closed', 'the client is closed', 0, [], { module, command }));
+    return this.requests.send(this.socket, module, command, entity, payload, timeoutMs);
   }
 
   private revoke(reason: string): void {
     if (this.closed) return;
-    this.listeners.emit('revoked', { reason });
+    if (this.revokedFor === null) this.listeners.emit('revoked', { reason });
     this.fail(new RelayError('unauthorized', `the session is over: ${reason}`, 401));
   }
 

@@ -1,4 +1,5 @@
-import { RelayClient, type ClientOptions } from './client.js';
+import { RelayClient } from './client.js';
+import type { ClientOptions } from './options.js';
 import { RestTransport } from './rest.js';
 import { TokenKeeper } from './tokens.js';
 import type { Tokens, UserView } from './types.js';
