@@ -27,12 +27,13 @@ async function signIn(page: Page, username: string, password: string): Promise<v
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+const relayEnv = (): Record<string, string> =>
+  // No ADMIN_PASSWORD: the relay generates one and prints it, as on a first start.
+  ({ ADMIN_PASSWORD: undefined, MEDIAMTX_API_URL: fake.url, MEDIAMTX_HOOK_SECRET: HOOK_SECRET, MEDIAMTX_SERVICE_PASSWORD: SERVICE_PASSWORD }) as unknown as Record<string, string>;
+
 beforeAll(async () => {
   fake = await FakeMediaMtx.start();
-  server = await startServer({
-    // No ADMIN_PASSWORD: the relay generates one and prints it, as on a first start.
-    env: { ADMIN_PASSWORD: undefined, MEDIAMTX_API_URL: fake.url, MEDIAMTX_HOOK_SECRET: HOOK_SECRET, MEDIAMTX_SERVICE_PASSWORD: SERVICE_PASSWORD } as unknown as Record<string, string>,
-  });
+  server = await startServer({ env: relayEnv() });
   adminPassword = server.output.map((line) => /created user "admin" with password: (\S+)/.exec(line)?.[1]).find(Boolean)!;
   driver = new MediaMtxDriver({ relayUrl: server.url, hookSecret: HOOK_SECRET });
   browser = await launchBrowser();
@@ -216,4 +217,22 @@ describe('a revoked session', () => {
     await viewer.page.getByRole('button', { name: 'Sign in' }).waitFor();
     await expect(viewer.page.getByRole('status').textContent()).resolves.toMatch(/login disabled/);
   });
+});
+
+describe('a relay restart', () => {
+  it('shows the reconnect banner while the relay is down, and live updates again once it is back', async () => {
+    const { page } = admin;
+    await page.getByRole('link', { name: 'Cameras' }).click();
+    await rowOf(page, 'yard').waitFor();
+    const port = new URL(server.url).port;
+    const { databaseUrl } = server;
+    await server.stop();
+    await page.getByText('The connection to the relay is down').waitFor();
+    // The same database and port (the page's origin), and the same JWT secret: the session goes on.
+    server = await startServer({ databaseUrl, env: { ...relayEnv(), PORT: port } });
+    await page.getByText('The connection to the relay is down').waitFor({ state: 'detached', timeout: 30000 });
+    const token = (await server.login('admin', adminPassword)).bearer;
+    expect((await server.http('POST', '/api/cameras', { token, body: { name: 'Garage', mtx_path: 'garage', source_url: 'rtsp://192.0.2.32/live' } })).status).toBe(201);
+    await rowOf(page, 'garage').waitFor();
+  }, 90000);
 });
