@@ -19,6 +19,7 @@ import { checkCanListen, describeBoundAddress, explainListenError } from './list
 import { httpServerOptions } from './transports/rest/http-server-options.js';
 import { acceptJsonBodiesOnly, shapeNodeRefusals } from './transports/rest/request-rules.js';
 import { API_DOCS_PATH, registerRootRoute } from './transports/rest/root-route.js';
+import { registerAsyncApiRoutes } from './transports/rest/asyncapi-routes.js';
 import { RelayIoAdapter } from './transports/socket/socket-io.adapter.js';
 import { UsersService } from './users/users.service.js';
 import { VERSION } from './version.js';
@@ -81,6 +82,7 @@ export async function startServer(config: AppConfig, logger: Logger, logStream: 
     const document = () => buildOpenApiDocument(registry, VERSION) as unknown as OpenAPIObject;
     SwaggerModule.setup(API_DOCS_PATH.slice(1), app, document, { jsonDocumentUrl: 'api/docs-json' });
     registerRootRoute(app.getHttpAdapter().getInstance());
+    registerAsyncApiRoutes(app.getHttpAdapter().getInstance(), registry, VERSION);
     await app.init();
     shapeNodeRefusals(app.getHttpServer());
     await app.listen(config.port, config.host).catch((error: unknown) => {

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { jsonSchemaOf } from '../../common/json-schema.js';
 import { ERROR_STATUS } from '../../common/errors.js';
 import { CommandRegistry, type CommandDefinition } from '../../commands/command-registry.js';
 import { restPath, restRoutesOf, type RestRoute } from './rest-routes.js';
@@ -6,10 +7,7 @@ import { restPath, restRoutesOf, type RestRoute } from './rest-routes.js';
 type JsonSchema = Record<string, unknown>;
 type Operation = Record<string, unknown>;
 
-const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
-  return rest;
-};
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => jsonSchemaOf(schema, io);
 
 const errorSchema: JsonSchema = {
   type: 'object',
@@ -85,7 +83,10 @@ export function buildOpenApiDocument(registry: CommandRegistry, version: string)
     info: {
       title: 'mtx-relay',
       version,
-      description: 'Camera relay control server for MediaMTX. Every operation is also a Socket.IO `request`.',
+      description:
+        'Camera relay control server for MediaMTX. Every operation is also a Socket.IO `request`. ' +
+        'This document as JSON: [/api/docs-json](/api/docs-json). The Socket.IO API as AsyncAPI 3.0: ' +
+        '[/api/docs/asyncapi.json](/api/docs/asyncapi.json) ([YAML](/api/docs/asyncapi.yaml)); the typed client is @mtx-relay/client.',
     },
     security: [{ bearer: [] }],
     components: {

@@ -5,7 +5,7 @@ import { typeOfJsonSchema } from './json-schema-type.js';
 
 describe('the client contract', () => {
   it('is committed as the command table renders it (run npm run build after changing a schema)', () => {
-    const committed = readFileSync(new URL(`../../${CLIENT_CONTRACT_PATH}`, import.meta.url), 'utf8');
+    const committed = readFileSync(new URL(`../../../${CLIENT_CONTRACT_PATH}`, import.meta.url), 'utf8');
     expect(committed).toBe(renderClientContract());
   });
 

@@ -1,13 +1,13 @@
-import { authCommands } from '../auth/auth.commands.js';
-import { camerasCommands } from '../cameras/cameras.commands.js';
-import type { CommandDefinition, ModuleCommands } from '../commands/command-registry.js';
-import { credentialsCommands } from '../credentials/credentials.commands.js';
-import { healthCommands } from '../health/health.commands.js';
-import { logsCommands } from '../logs/logs.commands.js';
-import { subscriptionsCommands } from '../subscriptions/subscriptions.commands.js';
-import { messagesCommands, systemCommands } from '../system/system.commands.js';
-import { tokensCommands } from '../tokens/tokens.commands.js';
-import { usersCommands } from '../users/users.commands.js';
+import { authCommands } from '../../auth/auth.commands.js';
+import { camerasCommands } from '../../cameras/cameras.commands.js';
+import type { CommandDefinition, ModuleCommands } from '../../commands/command-registry.js';
+import { credentialsCommands } from '../../credentials/credentials.commands.js';
+import { healthCommands } from '../../health/health.commands.js';
+import { logsCommands } from '../../logs/logs.commands.js';
+import { subscriptionsCommands } from '../../subscriptions/subscriptions.commands.js';
+import { messagesCommands, systemCommands } from '../../system/system.commands.js';
+import { tokensCommands } from '../../tokens/tokens.commands.js';
+import { usersCommands } from '../../users/users.commands.js';
 
 /**
  * Every module's command table under the name its Nest module registers it with. Building a
