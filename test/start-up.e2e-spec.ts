@@ -145,14 +145,12 @@ describe('a start that works', () => {
     }
   });
 
-  it('sends a browser at / to the API docs', async () => {
+  it('sends a browser at / to the web UI', async () => {
     for (const accept of ['text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', '*/*']) {
       const answer = await fetch(`${server.url}/`, { redirect: 'manual', headers: { accept } });
-      expect([answer.status, answer.headers.get('location')]).toEqual([302, '/api/docs']);
+      expect([answer.status, answer.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+      expect(await answer.text()).toMatch(/<script type="module" crossorigin src="\/assets\//);
     }
-    const followed = await fetch(`${server.url}/`);
-    expect(followed.status).toBe(200);
-    expect(followed.headers.get('content-type')).toMatch(/text\/html/);
   });
 
   it('answers a JSON client at / with the usual 404', async () => {
