@@ -66,7 +66,7 @@ export class Dispatcher {
         // Not a fault of the server: it recovers by itself, and an outage must not flood the error level.
         this.logger.warn({ error: thrown instanceof Error ? thrown.message : String(thrown), module: request.module, command: request.command }, `request failed: ${error.message}`);
       } else if (this.logger.isLevelEnabled('debug')) {
-        this.logger.debug({ status: error.status, code: error.code }, `${this.name(request)} refused: ${error.status} ${error.code}`);
+        this.logger.debug({ status: error.status, code: error.code, address }, `${this.name(request)} refused: ${error.status} ${error.code}`);
       }
       return { ok: false, status: error.status, body: errorBody(error, this.context(request)) };
     }

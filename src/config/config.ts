@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { parseTrustProxy, type TrustProxy } from '../common/client-address.js';
 import { commaList, durationSeconds, positiveNumber, secretKey, urlWith, wholeNumber } from './env-values.js';
 import { placeholderProblems, SECRET_VARIABLES } from './placeholders.js';
 
@@ -55,6 +56,14 @@ const envSchema = z.object({
   HTTP_HEADERS_TIMEOUT: durationSeconds.refine((seconds) => seconds <= 600, 'must be at most 10m').default(10),
   HTTP_REQUEST_TIMEOUT: durationSeconds.refine((seconds) => seconds <= 600, 'must be at most 10m').default(30),
   HTTP_KEEP_ALIVE_TIMEOUT: durationSeconds.refine((seconds) => seconds <= 600, 'must be at most 10m').default(10),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      const trust = parseTrustProxy(value);
+      if ('problem' in trust) context.addIssue({ code: 'custom', message: trust.problem });
+      return 'problem' in trust ? z.NEVER : trust;
+    }),
   // Testing aids: they widen a race window so a test can put something in it. Never set in use.
 });
 
@@ -121,6 +130,8 @@ export interface AppConfig {
   };
   /** How long a client may take to send a request's headers, and the whole request; how long an idle keep-alive connection stays open. */
   http: { headersTimeoutSeconds: number; requestTimeoutSeconds: number; keepAliveTimeoutSeconds: number };
+  /** Which peers may name the client in X-Forwarded-For or Forwarded. */
+  trustProxy: TrustProxy;
 }
 
 export class ConfigError extends Error {
@@ -221,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     backgroundLockRetrySeconds: values.BACKGROUND_LOCK_RETRY,
     oauth2: { retryInitialSeconds: values.OAUTH2_RETRY_INITIAL, retryMaxSeconds: values.OAUTH2_RETRY_MAX, requestTimeoutSeconds: values.OAUTH2_REQUEST_TIMEOUT },
     http: { headersTimeoutSeconds: values.HTTP_HEADERS_TIMEOUT, requestTimeoutSeconds: values.HTTP_REQUEST_TIMEOUT, keepAliveTimeoutSeconds: values.HTTP_KEEP_ALIVE_TIMEOUT },
+    trustProxy: values.TRUST_PROXY,
   };
 }
 

@@ -7,6 +7,7 @@ import { Dispatcher } from '../../commands/dispatcher.js';
 import { RequestGate } from '../../commands/request-gate.js';
 import { AccessTokenService } from '../../auth/access-token.service.js';
 import type { AuthContext } from '../../common/auth-context.js';
+import { clientAddress } from '../../common/client-address.js';
 import { DomainError, errorBody, toDomainError, type ErrorBody } from '../../common/errors.js';
 import { TEST_SEAMS, type TestSeams } from '../../common/test-seams.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
@@ -29,6 +30,8 @@ import { UserChanges } from '../../feed/user-changes.js';
 
 interface SocketData extends FeedSocketData {
   auth: AuthContext;
+  /** The client's address, read once at the handshake. */
+  address: string;
   /** The user as read by the handshake, until `init` shows it. */
   user: UserView | undefined;
   /** Requests refused for rate in a row. */
@@ -159,7 +162,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     }
     const outcome = await this.dispatcher.dispatch(envelope.request, {
       connection: socket.id,
-      address: socket.handshake.address,
+      address: socket.data.address,
       authenticate: () => this.accessTokens.recheck(socket.data.auth),
       channel,
     });
@@ -170,6 +173,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   /** Authenticates a connecting socket and puts it in its rooms before it can receive anything. */
   private async identify(socket: RelaySocket): Promise<void> {
     if (!this.gate.open) throw this.gate.shuttingDown();
+    socket.data.address = clientAddress(socket.handshake.address, socket.handshake.headers, this.config.trustProxy);
     const auth = await this.accessTokens.authenticateRequest(socket.handshake);
     socket.data.topics = undefined;
     await socket.join([userRoom(auth.userId), sessionRoom(auth.sessionId)]);
@@ -230,7 +234,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   private countStrikes(socket: RelaySocket, accepted: boolean): void {
     socket.data.strikes = accepted ? 0 : socket.data.strikes + 1;
     if (socket.data.strikes < this.config.rateLimits.strikes || socket.data.closeAfterAnswers) return;
-    this.logger.warn({ userId: socket.data.auth.userId, socket: socket.id }, 'socket kept exceeding its rate limit; disconnecting');
+    this.logger.warn({ userId: socket.data.auth.userId, socket: socket.id, address: socket.data.address }, 'socket kept exceeding its rate limit; disconnecting');
     socket.emit('system:disconnect', { reason: 'rate_limited', message: 'too many requests after being told to slow down' });
     socket.data.closeAfterAnswers = setTimeout(() => socket.disconnect(true), FLOOD_ANSWER_WAIT_MS);
   }
