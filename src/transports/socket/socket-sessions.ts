@@ -41,7 +41,7 @@ export class SocketSessions {
     if (entry.sockets === 1) this.publishPresence('online', entry);
     socket.emit('init', {
       user,
-      server: { version: VERSION, time: new Date().toISOString() },
+      server: { version: VERSION, time: new Date().toISOString(), instance: this.config.instanceName },
       seq,
       ...(auth.role === 'admin' ? { usersOnline: this.usersOnline() } : {}),
     });
