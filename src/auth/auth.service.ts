@@ -28,14 +28,12 @@ export class AuthService {
 
   /** Checks a username and password, with the per-account backoff; the same answer for unknown users and disabled accounts. */
   async verifyPassword(username: string, password: string): Promise<UserAuthState> {
-    this.throttle.assertAllowed(username);
-    // Counted as a failure until it succeeds, so guesses sent in parallel cannot all slip in first.
-    this.throttle.recordFailure(username);
+    await this.throttle.beginAttempt(username);
     const user = await this.users.findForLogin(username);
     const passwordMatches = user ? await this.hasher.verify(user.passwordHash, password) : await this.hasher.verifyDecoy(password);
     // A disabled account answers as a wrong password does: the answer must not confirm a password.
     if (!user || !passwordMatches || !user.canLogin) throw unauthorized(INVALID_LOGIN);
-    this.throttle.recordSuccess(username);
+    await this.throttle.recordSuccess(username);
     const { passwordHash: _hash, ...state } = user;
     return state;
   }

@@ -45,7 +45,7 @@ export class Dispatcher {
     try {
       this.limits.chargeConnection(connection);
       const definition = this.resolve(request);
-      if (definition.loginLimited) this.limits.chargeLogin(address);
+      if (definition.loginLimited) await this.limits.chargeLogin(address);
       const auth = definition.access === 'public' ? null : await authenticate();
       if (auth) this.limits.chargeUser(auth.userId);
       if (definition.access === 'admin' && auth?.role !== 'admin') throw forbidden('this needs an admin');

@@ -118,7 +118,7 @@ export class MediaMtxAuthService {
       if (accessToken) return { userId: (await this.accessTokens.authenticate(accessToken)).userId };
       if (!request.user || !request.password) return null;
       // Password checks from MediaMTX count against the same per-address login budget as REST logins.
-      this.limits.chargeLogin(request.ip || 'mediamtx');
+      await this.limits.chargeLogin(request.ip || 'mediamtx');
       return { userId: (await this.auth.verifyPassword(request.user, request.password)).id };
     } catch (error) {
       if (error instanceof DomainError) return null;

@@ -2,6 +2,7 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { CommandRegistry } from '../commands/command-registry.js';
 import { CamerasModule } from '../cameras/cameras.module.js';
 import { ClusterSignals } from '../events/cluster-signals.js';
+import { LoginFailuresStore } from './login-failures.store.js';
 import { LoginThrottle } from './login-throttle.js';
 import { PasswordHasher } from './password-hasher.js';
 import { usersCommands } from './users.commands.js';
@@ -10,7 +11,7 @@ import { UsersService } from './users.service.js';
 
 @Module({
   imports: [CamerasModule],
-  providers: [UsersRepository, UsersService, PasswordHasher, LoginThrottle],
+  providers: [UsersRepository, UsersService, PasswordHasher, LoginThrottle, LoginFailuresStore],
   exports: [UsersService, PasswordHasher, LoginThrottle],
 })
 export class UsersModule implements OnModuleInit {

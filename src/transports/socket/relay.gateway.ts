@@ -11,7 +11,7 @@ import { clientAddress } from '../../common/client-address.js';
 import { DomainError, errorBody, toDomainError, type ErrorBody } from '../../common/errors.js';
 import { TEST_SEAMS, type TestSeams } from '../../common/test-seams.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import type { Answer, ClientToServerEvents, Pong, ServerToClientEvents } from '../../contract/socket-events.js';
+import type { Answer, ClientToServerEvents, OnlineUser, Pong, ServerToClientEvents } from '../../contract/socket-events.js';
 import { audiencesOf } from '../../events/audience.js';
 import { EventBus } from '../../events/event-bus.js';
 import { EventLog } from '../../events/event-log.service.js';
@@ -34,6 +34,8 @@ interface SocketData extends FeedSocketData {
   address: string;
   /** The user as read by the handshake, until `init` shows it. */
   user: UserView | undefined;
+  /** For an admin, who was online on any instance at the handshake, until `init` shows it. */
+  online: OnlineUser[] | undefined;
   /** Requests refused for rate in a row. */
   strikes: number;
   /** Requests taken and not yet answered. */
@@ -116,9 +118,10 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
       socket.emit('pong', pong);
       if (typeof acknowledge === 'function') (acknowledge as (pong: Pong) => void)(pong);
     });
-    this.sessions.opened(socket, socket.data.auth, socket.data.coveredFrom, socket.data.user);
-    // Only `init` needs it; a socket is kept for hours.
+    this.sessions.opened(socket, socket.data.auth, socket.data.coveredFrom, socket.data.user, socket.data.online);
+    // Only `init` needs them; a socket is kept for hours.
     socket.data.user = undefined;
+    socket.data.online = undefined;
   }
 
   handleDisconnect(socket: RelaySocket): void {
@@ -180,6 +183,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     const placed = await this.placeByAccess(socket, auth);
     socket.data.auth = placed.auth;
     socket.data.user = placed.user;
+    socket.data.online = placed.user.role === 'admin' ? await this.sessions.usersOnline() : undefined;
     // What `init` reports. Events are delivered only to connected sockets, and from here until
     // Socket.IO connects this one no I/O runs that could deliver one: it receives every event after it.
     socket.data.coveredFrom = this.events.lastDelivered();
