@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFakeMediaMtx } from './lib/fake-mediamtx.js';
 import { startPostgres, type BenchPostgres } from './lib/postgres.js';
-import { CLOCK_TICKS, pinTree, readLines, snapshot, spawnPinned, tasksetAvailable, type Pinning, type Snapshot } from './lib/proc.js';
+import { CLOCK_TICKS, pinTree, readLines, signalTree, snapshot, spawnPinned, tasksetAvailable, type Pinning, type Snapshot } from './lib/proc.js';
 import { seed, type Seeded } from './lib/seed.js';
 import { startServer, type BenchEnvironment, type RunningServer } from './lib/servers.js';
 import { formatNumber, median, renderTable } from './lib/stats.js';
@@ -102,7 +102,7 @@ function parseOptions(argv: string[]): Options {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Runs the load generator against `server` and collects /proc snapshots at its marks. */
-async function drive(server: RunningServer, job: unknown, loadCore: number | undefined): Promise<Outcome> {
+async function drive(server: RunningServer, job: unknown, loadCore: number | undefined, onMark: (name: string) => void = () => undefined): Promise<Outcome> {
   const child = spawnPinned(loadCore, process.execPath, ['--max-old-space-size=4096', LOAD_MAIN, JSON.stringify(job)], { PATH: process.env.PATH });
   const serverMarks: Record<string, Snapshot> = {};
   const loadMarks: Record<string, Snapshot> = {};
@@ -119,6 +119,7 @@ async function drive(server: RunningServer, job: unknown, loadCore: number | und
     if (message.mark) {
       serverMarks[message.mark] = snapshot(server.pid);
       loadMarks[message.mark] = snapshot(child.pid!);
+      onMark(message.mark);
       child.stdin?.write('ack\n');
     }
     if (message.result) result = message.result;
@@ -143,16 +144,19 @@ async function runOnce(
   scenario: Scenario,
   spec: CaseSpec,
   side: Side,
-  context: { bench: BenchEnvironment; seeded: Seeded; options: Options },
+  context: { bench: BenchEnvironment; seeded: Seeded; options: Options; pgPid: number | undefined },
 ): Promise<{ metrics: Record<string, number>; result: Record<string, any> }> {
-  const { bench, seeded, options } = context;
+  const { bench, seeded, options, pgPid } = context;
   const server = await startServer(side === 'relay' ? 'relay' : scenario.baseline, bench, options.pinning.serverCore);
+  const stall = (signal: NodeJS.Signals) => spec.stallDatabase && pgPid !== undefined && signalTree(pgPid, signal);
   try {
     // Let start-up work (path sync, JIT of the start path) settle before measuring.
     await sleep(1000);
-    const outcome = await drive(server, scenario.job(seeded, side, spec, server.url, options.settings, bench.hookSecret), options.pinning.loadCore);
+    const job = scenario.job(seeded, side, spec, server.url, options.settings, bench.hookSecret);
+    const outcome = await drive(server, job, options.pinning.loadCore, (mark) => stall(mark === 'start' ? 'SIGSTOP' : 'SIGCONT'));
     return { metrics: scenario.metrics(outcome), result: outcome.result };
   } finally {
+    stall('SIGCONT');
     await server.stop();
   }
 }
@@ -253,11 +257,11 @@ async function main(): Promise<void> {
           for (const side of order) {
             const record: RunRecord = { case: spec.label, side, pair: pair + 1, metrics: {} };
             try {
-              const { metrics, result } = await runOnce(scenario, spec, side, { bench, seeded, options });
+              const { metrics, result } = await runOnce(scenario, spec, side, { bench, seeded, options, pgPid });
               Object.assign(record, { metrics, result });
               const headline = scenario.columns.find((column) => column.key === scenario.headline)!;
               process.stdout.write(
-                `  pair ${pair + 1}/${options.settings.pairs}  ${spec.label.padEnd(13)} ${side.padEnd(8)}  ${headline.label} ${formatNumber(metrics[headline.key], headline.digits)}` +
+                `  pair ${pair + 1}/${options.settings.pairs}  ${spec.label.padEnd(15)} ${side.padEnd(8)}  ${headline.label} ${formatNumber(metrics[headline.key], headline.digits)}` +
                   `${headline.key === 'p99' ? '' : `  p99 ${formatNumber(metrics.p99, 2)} ms`}  CPU ${formatNumber(metrics.cpuUsPerOp ?? metrics.cpuUsPerConnect, 1)} µs/op\n`,
               );
             } catch (error) {

@@ -20,6 +20,8 @@ export interface CaseSpec {
   label: string;
   /** The number of sockets, where the scenario has several sizes. */
   size: number;
+  /** PostgreSQL is stopped (SIGSTOP) for the measured window, and resumed after it. */
+  stallDatabase?: boolean;
 }
 
 /** What one run left behind: the load generator's result and /proc snapshots of both processes. */
@@ -207,6 +209,42 @@ export const SCENARIOS: Scenario[] = [
         ...windowMetrics(outcome, hooks),
         missing: missing + refused,
       };
+    },
+  },
+  {
+    name: 'auth-callback',
+    summary: () =>
+      `MediaMTX auth callback POST /api/mediamtx/auth?secret=...: 200 readers re-authenticating the RTSP way ` +
+      '(no credentials → 401, DESCRIBE and SETUP with credentials → 200), half by password, half by stream token, a new connection per callback ' +
+      'as MediaMTX makes; op = one callback',
+    baseline: 'fastify',
+    headline: 'rate',
+    columns: [
+      { key: 'rate', label: 'callbacks/s', digits: 0 },
+      { key: 'p50', label: 'p50 ms', digits: 2 },
+      { key: 'p99', label: 'p99 ms', digits: 2 },
+      ...TAIL,
+      { key: 'errors', label: 'errors', digits: 0 },
+    ],
+    // Warm caches; then the same with PostgreSQL stopped for the whole window.
+    cases: (settings) =>
+      (settings.sizes ?? [200]).flatMap((size) => [
+        { label: `${size} readers`, size },
+        { label: `${size} db stalled`, size, stallDatabase: true },
+      ]),
+    job: (seeded, _side, spec, url, settings, hookSecret) => ({
+      mode: 'auth',
+      url: `${url}/api/mediamtx/auth?secret=${encodeURIComponent(hookSecret)}`,
+      readers: spec.size,
+      mtxPath: seeded.mtxPath,
+      password: seeded.viewer,
+      streamToken: seeded.streamToken,
+      warmupMs: settings.warmupMs,
+      durationMs: settings.durationMs,
+    }),
+    metrics: (outcome) => {
+      const { ops, failed, elapsedMs, p50, p99 } = outcome.result;
+      return { rate: ops / (elapsedMs / 1000), p50, p99, ...windowMetrics(outcome, ops), errors: failed };
     },
   },
   {

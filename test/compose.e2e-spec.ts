@@ -95,7 +95,8 @@ describe('docker-compose.yml', () => {
     const mtxEnv = config.services.mediamtx.environment;
     const relayEnv = config.services.relay.environment;
     expect(mtxEnv.RELAY_URL).toBe('http://relay:3000');
-    expect(mtxEnv.MTX_AUTHHTTPADDRESS).toBe(`${mtxEnv.RELAY_URL}/api/mediamtx/auth`);
+    // Only MediaMTX may call the auth callback: it proves itself with the hook secret in the URL.
+    expect(mtxEnv.MTX_AUTHHTTPADDRESS).toBe(`${mtxEnv.RELAY_URL}/api/mediamtx/auth?secret=${mtxEnv.RELAY_HOOK_SECRET}`);
     expect(mtxEnv.RELAY_HOOK_SECRET).toBe('change-me-to-another-long-random-string');
     expect(relayEnv.MEDIAMTX_HOOK_SECRET).toBe(mtxEnv.RELAY_HOOK_SECRET);
     expect(relayEnv.MEDIAMTX_API_URL).toBe('http://mediamtx:9997');
@@ -108,7 +109,7 @@ describe('docker-compose.yml', () => {
   it('matches the shipped mediamtx.yml as MediaMTX reads it in that container', () => {
     const mtx = loadMediaMtxConfig(undefined, config.services.mediamtx.environment);
     expect(mtx.authMethod).toBe('http');
-    expect(mtx.authHTTPAddress).toBe('http://relay:3000/api/mediamtx/auth');
+    expect(mtx.authHTTPAddress).toBe('http://relay:3000/api/mediamtx/auth?secret=change-me-to-another-long-random-string');
     expect(mtx.api && mtx.apiAddress).toBe(':9997');
     expect(mtx.metrics && mtx.metricsAddress).toBe(':9998');
     const raw = mtx.raw;

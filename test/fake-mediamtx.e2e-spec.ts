@@ -430,7 +430,7 @@ describe('fake MediaMTX: driver (the shipped mediamtx.yml with real wget)', () =
     expect(file.pathDefaults.runOnUnDemand).toBe('');
     expect(file.raw.authHTTPAddress).not.toContain('$');
     // MTX_AUTHHTTPADDRESS overrides it, as in docker-compose.yml.
-    expect(driver.authHTTPAddress).toBe(`${relay.url}/api/mediamtx/auth`);
+    expect(driver.authHTTPAddress).toBe(`${relay.url}/api/mediamtx/auth?secret=${encodeURIComponent(SECRET)}`);
     for (const hook of ['runOnAvailable', 'runOnUnavailable', 'runOnRead', 'runOnUnread'] as const) {
       const words = splitCommand(driver.hookCommand(hook));
       expect(words[0]).toBe('wget');
@@ -542,7 +542,10 @@ describe('fake MediaMTX: driver (the shipped mediamtx.yml with real wget)', () =
     expect(status).toBe(200);
     const [req] = relay.requests;
     expect(req.method).toBe('POST');
-    expect(req.url).toBe('/api/mediamtx/auth');
+    // The hook secret rides in the URL's query (fetch, like Go, escapes what is left of it).
+    const address = new URL(driver.authHTTPAddress);
+    expect(req.url).toBe(`${address.pathname}${address.search}`);
+    expect(address.searchParams.get('secret')).toBe(SECRET);
     expect(req.headers['content-type']).toBe('application/json');
     expect(req.body).toBe(
       '{"ip":"127.0.0.1","user":"alice","password":"pw","token":"pw","action":"read","path":"cam","protocol":"rtsp","id":"5f0d8a5e-9a8b-4c1e-8f3a-0b6f2b1d7c11","query":"a=1","userAgent":""}',

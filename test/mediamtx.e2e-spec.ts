@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Socket } from 'socket.io-client';
-import { FakeMediaMtx, MediaMtxDriver } from './support/fake-mediamtx/index.js';
+import { FakeMediaMtx, MediaMtxDriver, relayAuthAddress } from './support/fake-mediamtx/index.js';
 import { eventually, sleep } from './support/waiting.js';
 import { connectSocket, nextEvent, startServer, type TestServer } from './support/test-server.js';
 
@@ -33,7 +33,7 @@ describe('MediaMTX integration through the fake', () => {
       env: { MEDIAMTX_API_URL: fake.url, MEDIAMTX_HOOK_SECRET: HOOK_SECRET, MEDIAMTX_SERVICE_PASSWORD: SERVICE_PASSWORD, MEDIAMTX_RECONCILE_SECONDS: '2', MEDIAMTX_STATUS_CACHE_MS: '0' },
     });
     // From here on MediaMTX asks the relay about every Control API call, as it does with authMethod http.
-    fake.authCallbackUrl = `${server.url}/api/mediamtx/auth`;
+    fake.authCallbackUrl = relayAuthAddress(server.url, HOOK_SECRET);
     driver = new MediaMtxDriver({ relayUrl: server.url, hookSecret: HOOK_SECRET });
     admin = (await server.login()).bearer;
     const credential = await api('POST', '/api/credentials', { kind: 'basic', username: 'cam user', password: 'p@ss:word/1' });

@@ -2,9 +2,11 @@
  * Baseline for rest-read and rest-ping: bare Fastify routes `GET /api/cameras/:id` and
  * `GET /api/system/ping` doing the relay's work without the framework: the bearer JWT checked
  * on every request, the caller's role and session cached (the relay caches them too), the
- * camera read with one SQL statement through `pg`.
+ * camera read with one SQL statement through `pg`. For auth-callback: `POST /api/mediamtx/auth`
+ * answered from in-memory maps (auth-callback.ts).
  */
 import Fastify from 'fastify';
+import { AuthDecisions, fromMediaMtx } from './auth-callback.js';
 import { bearerToken, createPool, entityId, errorBody, readCamera, readEnv, RoleCache, RuntimeCache, Unauthorized, verifyToken } from './common.js';
 
 const env = readEnv();
@@ -12,6 +14,14 @@ const pool = createPool(env);
 const roles = new RoleCache(pool);
 const runtimes = new RuntimeCache(env.mediamtxApiUrl);
 const app = Fastify({ bodyLimit: 100_000, return503OnClosing: true });
+const decisions = await AuthDecisions.load(pool);
+
+app.post<{ Querystring: { secret?: string }; Body: Record<string, string> }>('/api/mediamtx/auth', async (request, reply) => {
+  if (!fromMediaMtx(request.query.secret, env.hookSecret)) return reply.status(401).send(errorBody(401, 'unauthorized', 'only MediaMTX may call this'));
+  const status = await decisions.decide(request.body ?? {});
+  if (status === 200) return reply.status(200).send({ allowed: true });
+  return reply.status(status).send(errorBody(status, status === 401 ? 'unauthorized' : 'forbidden', 'refused'));
+});
 
 app.get<{ Params: { id: string } }>('/api/cameras/:id', async (request, reply) => {
   const context = { module: 'cameras', command: 'read' };

@@ -89,8 +89,8 @@ export async function stopProcess(child: ChildProcess, graceMs = 15_000): Promis
   clearTimeout(timer);
 }
 
-/** Pins a process and all its current children to `core` (children forked later inherit it). */
-export function pinTree(pid: number, core: number): void {
+/** A process and its current children. */
+function processTree(pid: number): number[] {
   const pids = [pid];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -102,5 +102,21 @@ export function pinTree(pid: number, core: number): void {
       // gone meanwhile
     }
   }
-  for (const target of pids) spawnSync('taskset', ['-a', '-p', '-c', String(core), String(target)], { stdio: 'ignore' });
+  return pids;
+}
+
+/** Pins a process and all its current children to `core` (children forked later inherit it). */
+export function pinTree(pid: number, core: number): void {
+  for (const target of processTree(pid)) spawnSync('taskset', ['-a', '-p', '-c', String(core), String(target)], { stdio: 'ignore' });
+}
+
+/** Sends `signal` to a process and its current children (SIGSTOP / SIGCONT a whole PostgreSQL). */
+export function signalTree(pid: number, signal: NodeJS.Signals): void {
+  for (const target of processTree(pid)) {
+    try {
+      process.kill(target, signal);
+    } catch {
+      // gone meanwhile
+    }
+  }
 }

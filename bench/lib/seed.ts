@@ -8,6 +8,10 @@ export interface Seeded {
   /** A camera granted to the viewer. */
   cameraId: number;
   mtxPath: string;
+  /** The viewer's username and password (for the auth callback). */
+  viewer: { user: string; pass: string };
+  /** A stream token of the viewer for that camera. */
+  streamToken: string;
 }
 
 export const CAMERAS = 10;
@@ -54,7 +58,8 @@ export async function seed(bench: BenchEnvironment): Promise<Seeded> {
       if (read.status?.sync === 'ok') break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    return { adminToken, viewerToken, cameraId: camera.id, mtxPath: camera.mtx_path };
+    const { token: streamToken } = await call<{ token: string }>(server.url, 'POST', '/api/tokens', viewerToken, { camera_id: camera.id, label: 'bench' });
+    return { adminToken, viewerToken, cameraId: camera.id, mtxPath: camera.mtx_path, viewer: { user: 'viewer', pass: 'viewer-password-0' }, streamToken };
   } finally {
     await server.stop();
   }

@@ -19,4 +19,15 @@ export type Job =
       minEvents: number;
     })
   | (SocketTarget & { mode: 'hook'; sockets: number; hookSecret: string; mtxPath: string; rate: number; warmupMs: number; durationMs: number })
-  | (SocketTarget & { mode: 'idle'; sockets: number; settleMs: number; idleMs: number });
+  | (SocketTarget & { mode: 'idle'; sockets: number; settleMs: number; idleMs: number })
+  | {
+      mode: 'auth';
+      /** authHTTPAddress: the callback URL with the hook secret in its query. */
+      url: string;
+      readers: number;
+      mtxPath: string;
+      password: { user: string; pass: string };
+      streamToken: string;
+      warmupMs: number;
+      durationMs: number;
+    };

@@ -7,6 +7,8 @@
  *
  * Usage: node load/main.js '<job as JSON>'
  */
+import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
@@ -325,6 +327,71 @@ async function idle(job: Extract<Job, { mode: 'idle' }>) {
   };
 }
 
+/** One POST on a connection of its own, as MediaMTX sends each callback (a new http.Transport each time). */
+function postJson(url: URL, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/**
+ * Readers re-authenticating the way an RTSP read does (servers/rtsp/conn.go, session.go):
+ * DESCRIBE without credentials (401), DESCRIBE with them, SETUP with them (200 each), over and
+ * over; half with the viewer's password, half with a stream token as the password.
+ */
+async function authCallbacks(job: Extract<Job, { mode: 'auth' }>) {
+  const url = new URL(job.url);
+  const latencies: number[] = [];
+  const statuses = new Map<string, number>();
+  let recording = false;
+  let running = true;
+  let ok = 0;
+  let failed = 0;
+  /** Credentials let in at least once: the relay has them in memory. */
+  const warmed = new Set<string>();
+  const callback = async (expected: number, body: Record<string, unknown>) => {
+    const t0 = performance.now();
+    const status = await postJson(url, JSON.stringify(body)).catch(() => 0);
+    if (status === 200) warmed.add(String(body.password));
+    if (!recording) return;
+    latencies.push(performance.now() - t0);
+    statuses.set(`${expected}->${status}`, (statuses.get(`${expected}->${status}`) ?? 0) + 1);
+    if (status === expected) ok += 1;
+    else failed += 1;
+  };
+  const reader = async (index: number) => {
+    const credentials = index % 2 === 0 ? { user: job.password.user, password: job.password.pass } : { user: 'home-assistant', password: job.streamToken };
+    const ip = `10.0.${index >> 8}.${index & 255}`;
+    const base = { ip, user: '', password: '', token: '', action: 'read', path: job.mtxPath, protocol: 'rtsp', query: '', userAgent: '' };
+    while (running) {
+      const connection = randomUUID();
+      await callback(401, { ...base, id: connection });
+      await callback(200, { ...base, ...credentials, token: credentials.password, id: connection });
+      await callback(200, { ...base, ...credentials, token: credentials.password, id: randomUUID() });
+    }
+  };
+  const readers = Array.from({ length: job.readers }, (_, index) => reader(index));
+  await sleep(job.warmupMs);
+  // Warm means both kinds of credentials answered from memory (a slow machine may need longer).
+  const warmUntil = performance.now() + 30_000;
+  while (warmed.size < 2 && performance.now() < warmUntil) await sleep(100);
+  await mark('start');
+  recording = true;
+  const started = performance.now();
+  await sleep(job.durationMs);
+  recording = false;
+  const elapsedMs = performance.now() - started;
+  await mark('end');
+  running = false;
+  await Promise.all(readers);
+  return { readers: job.readers, ops: ok + failed, ok, failed, statuses: Object.fromEntries(statuses), elapsedMs, ...percentiles(latencies) };
+}
+
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? '{}') as Job;
   let result: unknown;
@@ -343,6 +410,9 @@ async function main(): Promise<void> {
       break;
     case 'idle':
       result = await idle(job);
+      break;
+    case 'auth':
+      result = await authCallbacks(job);
       break;
   }
   out({ result });

@@ -26,14 +26,18 @@ export class AuthService {
     private readonly bus: EventBus,
   ) {}
 
-  /** Checks a username and password, with the per-account backoff; the same answer for unknown users and disabled accounts. */
-  async verifyPassword(username: string, password: string): Promise<UserAuthState> {
-    await this.throttle.beginAttempt(username);
+  /**
+   * Checks a username and password, with the per-account backoff; the same answer for unknown
+   * users and disabled accounts. `throttle` is the backoff to count against (MediaMTX readers
+   * have their own).
+   */
+  async verifyPassword(username: string, password: string, throttle: LoginThrottle = this.throttle): Promise<UserAuthState> {
+    await throttle.beginAttempt(username);
     const user = await this.users.findForLogin(username);
     const passwordMatches = user ? await this.hasher.verify(user.passwordHash, password) : await this.hasher.verifyDecoy(password);
     // A disabled account answers as a wrong password does: the answer must not confirm a password.
     if (!user || !passwordMatches || !user.canLogin) throw unauthorized(INVALID_LOGIN);
-    await this.throttle.recordSuccess(username);
+    await throttle.recordSuccess(username);
     const { passwordHash: _hash, ...state } = user;
     return state;
   }

@@ -12,7 +12,8 @@ const FORGET_EVERY = 1000;
 
 /**
  * The request budgets, the same on both transports: per connection and per user (kept by each
- * instance), and for logins per address (kept in the database, one budget for every instance).
+ * instance), and for logins per address, REST and MediaMTX readers apart (kept in the database,
+ * one budget for every instance).
  */
 @Injectable()
 export class RateLimiter {
@@ -45,6 +46,15 @@ export class RateLimiter {
     this.loginCharges += 1;
     if (this.loginCharges % FORGET_EVERY === 0) void this.logins.forgetFull(limits).catch(() => undefined);
     if (wait > 0) throw limited(wait, 'to log in from this address');
+  }
+
+  /**
+   * Password checks for MediaMTX readers, per reader address: a budget of the same size as
+   * REST logins but apart from it, so readers cannot use up the address's REST logins.
+   */
+  async chargeReaderLogin(address: string): Promise<void> {
+    const wait = await this.logins.take(`reader:${address}`, this.config.rateLimits.login);
+    if (wait > 0) throw limited(wait, 'to check a reader password from this address');
   }
 
   connectionClosed(connection: string): void {

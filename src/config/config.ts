@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseTrustProxy, type TrustProxy } from '../common/client-address.js';
-import { commaList, durationSeconds, positiveNumber, secretKey, urlWith, wholeNumber } from './env-values.js';
+import { commaList, durationSeconds, ipAddressOrCidr, positiveNumber, secretKey, urlWith, wholeNumber } from './env-values.js';
 import { placeholderProblems, SECRET_VARIABLES } from './placeholders.js';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -47,6 +47,10 @@ const envSchema = z.object({
   MEDIAMTX_SERVICE_PASSWORD: z.string().min(16, 'must be at least 16 characters').optional(),
   MEDIAMTX_RECONCILE_SECONDS: durationSeconds.default(30),
   MEDIAMTX_STATUS_CACHE_MS: wholeNumber(0, 60_000).default(1000),
+  // Under MediaMTX's own 10 s wait for the callback, which holds its whole path manager.
+  MEDIAMTX_AUTH_BUDGET_MS: wholeNumber(50, 9000).default(1000),
+  MEDIAMTX_AUTH_CACHE_SECONDS: durationSeconds.refine((seconds) => seconds <= 3600, 'must be at most 1h').default(60),
+  MEDIAMTX_AUTH_ALLOW_FROM: commaList(ipAddressOrCidr),
   EVENTS_RETENTION: durationSeconds.default(24 * 3600),
   EVENTS_MAX_ROWS: wholeNumber(100).default(100_000),
   EVENTS_PRUNE_INTERVAL: durationSeconds.default(60),
@@ -115,6 +119,12 @@ export interface AppConfig {
     servicePassword: string;
     reconcileSeconds: number;
     statusCacheMs: number;
+    /** How long the auth callback may think before it refuses. */
+    authBudgetMs: number;
+    /** How long verified reader credentials and grants are answered from memory. */
+    authCacheSeconds: number;
+    /** Addresses allowed to call the auth callback without the hook secret. */
+    authAllowFrom: string[];
   };
   events: {
     retentionSeconds: number;
@@ -227,6 +237,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       servicePassword: values.MEDIAMTX_SERVICE_PASSWORD ?? persistentSecret(join(dataDir, 'mediamtx-service-password')),
       reconcileSeconds: values.MEDIAMTX_RECONCILE_SECONDS,
       statusCacheMs: values.MEDIAMTX_STATUS_CACHE_MS,
+      authBudgetMs: values.MEDIAMTX_AUTH_BUDGET_MS,
+      authCacheSeconds: values.MEDIAMTX_AUTH_CACHE_SECONDS,
+      authAllowFrom: values.MEDIAMTX_AUTH_ALLOW_FROM,
     },
     events: {
       retentionSeconds: values.EVENTS_RETENTION,

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 // Schemas for one environment variable each. Messages read after the variable's name
@@ -62,3 +63,11 @@ export function commaList<T extends z.ZodType<unknown, string>>(entry: T) {
     )
     .pipe(z.array(entry));
 }
+
+/** An IP address or a CIDR block: `127.0.0.1`, `172.16.0.0/12`, `::1`. */
+export const ipAddressOrCidr = z.string().refine((entry) => {
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}, 'must be a comma-separated list of IP addresses or CIDR blocks such as 127.0.0.1,172.16.0.0/12');

@@ -9,7 +9,7 @@ import { EventStore } from './event-store.js';
 
 const CHANNEL = 'mtx_relay_signals';
 /** Internal events that other instances must act on too: they end sessions and move sockets. */
-const SHARED = ['user.revoked', 'session.revoked', 'access.changed'] as const;
+const SHARED = ['user.revoked', 'session.revoked', 'access.changed', 'stream-token.revoked'] as const;
 type SharedName = (typeof SHARED)[number];
 
 /** PostgreSQL refuses a NOTIFY payload of 8000 bytes or more. */
@@ -26,6 +26,7 @@ interface WireEvents {
   'user.revoked': InternalEvents['user.revoked'];
   'session.revoked': InternalEvents['session.revoked'];
   'access.changed': { userId: number };
+  'stream-token.revoked': InternalEvents['stream-token.revoked'];
 }
 
 type Signal = { [Name in SharedName]: { from: string; name: Name; event: WireEvents[Name] } }[SharedName];

@@ -32,6 +32,8 @@ export interface InternalEvents {
   'access.changed': { userId: number; role: 'admin' | 'user'; cameraIds: number[] };
   /** One login session ended (logout, refresh-token reuse). */
   'session.revoked': { sessionId: string; userId: number; reason: string };
+  /** A stream token was revoked: it opens nothing any more. */
+  'stream-token.revoked': { tokenId: number; userId: number };
 }
 
 /** Typed in-process publish/subscribe; listeners run synchronously in publish order. */

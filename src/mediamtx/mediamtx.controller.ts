@@ -1,6 +1,7 @@
-import { Body, Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
-import { DomainError, errorBody, validationFailed, zodDetails } from '../common/errors.js';
+import { Body, Controller, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, errorBody, unauthorized, validationFailed, zodDetails } from '../common/errors.js';
+import { MediaMtxAuthCallers } from './auth-callers.js';
 import { HooksService } from './hooks.service.js';
 import { authRequestSchema, MediaMtxAuthService } from './mediamtx-auth.service.js';
 
@@ -8,13 +9,15 @@ type HookHeaders = Record<string, string | undefined>;
 
 /**
  * MediaMTX's side of the API. Not registry commands: MediaMTX speaks its own shapes. Both are
- * public routes guarded by their own proof: the hook secret, or the credentials being judged.
+ * public routes that only MediaMTX may call: the hooks send the hook secret in a header, the
+ * auth callback in its URL (or comes from an allowed address).
  */
 @Controller('api/mediamtx')
 export class MediaMtxController {
   constructor(
     private readonly hooks: HooksService,
     private readonly auth: MediaMtxAuthService,
+    private readonly callers: MediaMtxAuthCallers,
   ) {}
 
   @Post('hooks/:event')
@@ -32,7 +35,11 @@ export class MediaMtxController {
   }
 
   @Post('auth')
-  async authorize(@Body() body: unknown, @Res() reply: FastifyReply): Promise<void> {
+  async authorize(@Body() body: unknown, @Query('secret') secret: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    if (!this.callers.admits(secret, request.socket.remoteAddress)) {
+      await reply.status(401).send(errorBody(unauthorized('only MediaMTX may call this: the hook secret is missing or wrong')));
+      return;
+    }
     const parsed = authRequestSchema.safeParse(body);
     if (!parsed.success) {
       const error = validationFailed(zodDetails(parsed.error));

@@ -12,6 +12,7 @@ import { LOGGER } from '../logging/logger.js';
 import { CameraStatesRepository } from './camera-states.repository.js';
 import { CameraStates } from './camera-states.js';
 import { CameraStatusService } from './camera-status.service.js';
+import { MediaMtxAuthCallers } from './auth-callers.js';
 import { HookHealth } from './hook-health.js';
 import { HooksService } from './hooks.service.js';
 import { MediaMtxApi } from './mediamtx-api.client.js';
@@ -20,14 +21,17 @@ import { MediaMtxPathsRepository } from './mediamtx-paths.repository.js';
 import { MediaMtxWatch } from './mediamtx-watch.service.js';
 import { MediaMtxController } from './mediamtx.controller.js';
 import { PathSyncService } from './path-sync.service.js';
+import { ReaderAuthCache } from './reader-auth-cache.js';
+import { ReaderIdentities } from './reader-identities.js';
 import { StreamEvents } from './stream-events.js';
 import { StreamReconciler } from './stream-reconciler.service.js';
 import { StreamState } from './stream-state.js';
 import { ViewerSessions, type ViewerSession } from './viewer-sessions.js';
+import { UsersModule } from '../users/users.module.js';
 
 /** Everything that talks to MediaMTX: hooks, the auth callback, path sync, live status, kicking revoked sessions. */
 @Module({
-  imports: [CommandsModule, AuthModule, CamerasModule, CredentialsModule, TokensModule],
+  imports: [CommandsModule, AuthModule, CamerasModule, CredentialsModule, TokensModule, UsersModule],
   controllers: [MediaMtxController],
   providers: [
     MediaMtxPathsRepository,
@@ -38,6 +42,9 @@ import { ViewerSessions, type ViewerSession } from './viewer-sessions.js';
     CameraStatesRepository,
     HooksService,
     MediaMtxAuthService,
+    MediaMtxAuthCallers,
+    ReaderAuthCache,
+    ReaderIdentities,
     StreamState,
     StreamEvents,
     StreamReconciler,
@@ -61,6 +68,8 @@ export class MediaMtxModule implements OnModuleInit {
   onModuleInit(): void {
     this.cameras.registerStatusProvider((cameras) => this.status.statuses(cameras));
     this.tokens.onRevoke((tokenId) => this.kick((session) => session.tokenId === tokenId));
+    // A token revoked through another instance (here the sessions were already kicked above).
+    this.bus.subscribe('stream-token.revoked', ({ tokenId }) => void this.kick((session) => session.tokenId === tokenId));
     // Taking access away ends the streams already running, not only the next attempt.
     this.bus.subscribe('user.revoked', ({ userId }) => void this.kick((session) => session.userId === userId));
     this.bus.subscribe('access.changed', ({ userId, role, cameraIds }) => {

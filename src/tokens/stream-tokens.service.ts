@@ -4,6 +4,7 @@ import { CamerasService } from '../cameras/cameras.service.js';
 import { isAdmin, type AuthContext } from '../common/auth-context.js';
 import { notFound } from '../common/errors.js';
 import type { ListOptions, ListResult } from '../common/list-options.js';
+import { EventBus } from '../events/event-bus.js';
 import type { StreamToken } from './stream-token.entity.js';
 import { StreamTokensRepository } from './stream-tokens.repository.js';
 import { STREAM_TOKEN_PREFIX, type CreateTokenDto, type CreatedToken, type TOKEN_SORT_FIELDS, type TokenView } from './tokens.schemas.js';
@@ -29,6 +30,8 @@ export interface StreamTokenHolder {
   tokenId: number;
   userId: number;
   cameraId: number;
+  /** Epoch milliseconds. */
+  expiresAt: number;
 }
 
 export type RevokeListener = (tokenId: number) => Promise<number>;
@@ -41,6 +44,7 @@ export class StreamTokensService {
   constructor(
     private readonly tokens: StreamTokensRepository,
     private readonly cameras: CamerasService,
+    private readonly bus: EventBus,
   ) {}
 
   /** Called on revocation with the token id; answers how many sessions it ended. */
@@ -78,6 +82,8 @@ export class StreamTokensService {
     const row = await this.findVisible(auth, id);
     if (!row.revokedAt) await this.tokens.markRevoked(id, new Date());
     const kicked = (await this.revokeListener?.(id)) ?? 0;
+    // After the local kick (which counts the sessions it ends); other instances hear it too.
+    this.bus.publish('stream-token.revoked', { tokenId: id, userId: row.userId });
     return { id, deleted: true, kicked };
   }
 
@@ -86,7 +92,7 @@ export class StreamTokensService {
     const row = await this.tokens.findByHash(hashToken(token));
     if (!row || row.revokedAt !== null || row.expiresAt.getTime() <= Date.now()) return null;
     void this.tokens.markUsed(row.id, new Date()).catch(() => undefined);
-    return { tokenId: row.id, userId: row.userId, cameraId: row.cameraId };
+    return { tokenId: row.id, userId: row.userId, cameraId: row.cameraId, expiresAt: row.expiresAt.getTime() };
   }
 
   /** An admin sees every token; a user only their own, and nothing of the rest. */

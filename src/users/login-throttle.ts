@@ -16,18 +16,27 @@ const FORGET_EVERY = 1000;
 @Injectable()
 export class LoginThrottle {
   private failuresCounted = 0;
+  /** Set by `apart`: the accounts of this back-off are kept under their own names. */
+  private scope = '';
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly store: LoginFailuresStore,
   ) {}
 
+  /** The same back-off for the same accounts, counted apart under `name` (MediaMTX readers have their own). */
+  apart(name: string): LoginThrottle {
+    const throttle = new LoginThrottle(this.config, this.store);
+    throttle.scope = `${name}:`;
+    return throttle;
+  }
+
   /**
    * Refuses an account that must wait; otherwise counts the attempt as a failure until
    * `recordSuccess`, so that guesses sent in parallel cannot all slip in first.
    */
   async beginAttempt(username: string): Promise<void> {
-    const outcome = await this.store.countFailure(username.toLowerCase(), this.config.loginFreeAttempts, this.config.loginMaxBackoffSeconds * 1000);
+    const outcome = await this.store.countFailure(this.scope + username.toLowerCase(), this.config.loginFreeAttempts, this.config.loginMaxBackoffSeconds * 1000);
     if (outcome.refused) {
       const { retryAfterMs } = outcome;
       throw new DomainError('rate_limited', `too many failed logins for this account; try again in ${Math.ceil(retryAfterMs / 1000)} s`, [{ retryAfterMs }]);
@@ -37,6 +46,6 @@ export class LoginThrottle {
   }
 
   async recordSuccess(username: string): Promise<void> {
-    await this.store.clear(username.toLowerCase());
+    await this.store.clear(this.scope + username.toLowerCase());
   }
 }

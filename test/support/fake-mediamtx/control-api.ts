@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { authRequestBody, credentialsFromHttpAuthorization, matchesPermission, type AuthRequestBody } from './auth.js';
 import { loadMediaMtxConfig, REPO_MEDIAMTX_YML, type ConfigMap, type ConfigValue, type MediaMtxConfig } from './config.js';
 import type { Environment } from './command-line.js';
+import type { PathManagerLoop } from './path-manager.js';
 import { seededRandom } from './random.js';
 import { NOT_FOUND_ERROR, READER_TYPE, SESSION_KINDS, SESSION_SERVER, sessionItem, type FakeSession, type SessionKind } from './sessions.js';
 
@@ -141,6 +142,12 @@ export interface FakeMediaMtxOptions {
   applyDelayMs?: ApplyDelay;
   /** Seed of the variable apply lag (default 1). */
   seed?: number;
+  /**
+   * MediaMTX's path manager loop, shared with a MediaMtxDriver: `/v3/paths/list`,
+   * `/v3/paths/get` and config applies wait while an auth callback of a reader is pending.
+   * Default: none (nothing waits).
+   */
+  pathManager?: PathManagerLoop;
   version?: string;
 }
 
@@ -445,6 +452,7 @@ export class FakeMediaMtx {
   readonly authCalls: RecordedAuthCall[] = [];
   authCallbackUrl: string | undefined;
   applyDelayMs: ApplyDelay;
+  pathManager: PathManagerLoop | undefined;
   /** How many times wipe() (a MediaMTX restart) ran. */
   restarts = 0;
   /** How many times reload() (mediamtx.yml changed on disk) ran. */
@@ -478,6 +486,7 @@ export class FakeMediaMtx {
     this.authCallbackUrl = options.authCallbackUrl;
     this.applyDelayMs = options.applyDelayMs ?? 25;
     this.random = seededRandom(options.seed ?? 1);
+    this.pathManager = options.pathManager;
     this.version = options.version ?? MODELLED_MEDIAMTX_VERSION;
     this.resetConfig();
   }
@@ -823,7 +832,8 @@ export class FakeMediaMtx {
     let status = 200;
     let payload: unknown;
     try {
-      const result = this.route(method, path, query, body);
+      const viaPathManager = this.pathManager !== undefined && method === 'GET' && (path === '/v3/paths/list' || path.startsWith('/v3/paths/get/'));
+      const result = viaPathManager ? await this.pathManager!.run(() => this.route(method, path, query, body)) : this.route(method, path, query, body);
       if (result === undefined) {
         send(404, '404 page not found', 'text/plain');
         return;
@@ -984,7 +994,11 @@ export class FakeMediaMtx {
     const done = (this.applyQueue = this.applyQueue.then(async () => {
       const wait = due - Date.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      if (generation === this.generation) this.applyNow(snapshot);
+      // pathManager.ReloadPathConfs: the reload waits its turn in the path manager loop.
+      const apply = () => {
+        if (generation === this.generation) this.applyNow(snapshot);
+      };
+      await (this.pathManager ? this.pathManager.run(apply) : apply());
     }));
     this.applying.add(done);
     void done.then(() => this.applying.delete(done));

@@ -4,6 +4,7 @@ import { asksForCredentials, authRequestBody, completeAuthBody, matchesPermissio
 import { hookArgv, hookChildEnv, queryEscape, type Environment } from './command-line.js';
 import { loadMediaMtxConfig, REPO_MEDIAMTX_YML, type MediaMtxConfig } from './config.js';
 import { HookChaos, type HookChaosOptions } from './hook-chaos.js';
+import type { PathManagerLoop } from './path-manager.js';
 
 /**
  * Plays MediaMTX's part towards the relay, from the repo's own mediamtx.yml: runs its
@@ -47,13 +48,24 @@ export interface MediaMtxDriverOptions {
   /**
    * More of MediaMTX's environment, or overrides. By default it is what docker-compose.yml
    * gives the container: PATH, RELAY_URL, RELAY_HOOK_SECRET and
-   * MTX_AUTHHTTPADDRESS=<relayUrl>/api/mediamtx/auth.
+   * MTX_AUTHHTTPADDRESS=<relayUrl>/api/mediamtx/auth?secret=<hookSecret>.
    */
   env?: Environment;
+  /**
+   * MediaMTX's path manager loop, shared with a FakeMediaMtx: reader and publisher auth
+   * callbacks run inside it, one at a time, and hold its Control API path reads and config
+   * applies while they wait. Default: none (callbacks run side by side, nothing waits).
+   */
+  pathManager?: PathManagerLoop;
   /** Kill a hook process after this long (default 15000 ms; the hooks bound themselves to 5 s). */
   hookTimeoutMs?: number;
   /** Deliver hooks as MediaMTX really does: concurrently, in any order, some lost (see HookChaos). */
   chaos?: HookChaosOptions;
+}
+
+/** authHTTPAddress as docker-compose.yml sets it: the relay's callback with the hook secret in its query. */
+export function relayAuthAddress(relayUrl: string, hookSecret: string): string {
+  return `${relayUrl.replace(/\/+$/, '')}/api/mediamtx/auth?secret=${encodeURIComponent(hookSecret)}`;
 }
 
 /** The RTSP port MediaMTX gives hooks as RTSP_PORT (rtspAddress :8554). */
@@ -101,7 +113,17 @@ export interface AuthOutcome {
   status: number;
   /** What MediaMTX does with it: allow; ask the client for credentials (401 + challenge); refuse. */
   result: 'allowed' | 'askCredentials' | 'denied';
+  /**
+   * The challenge MediaMTX's HTTP servers (HLS, WebRTC, API) add to their 401 when asking for
+   * credentials: `Basic realm="mediamtx"`, which makes a browser show its login prompt
+   * (servers/hls/http_server.go, servers/webrtc/http_server.go). RTSP has its own.
+   */
+  challenge?: string;
 }
+
+/** Reader and publisher requests: MediaMTX's path manager calls the auth callback for these. */
+const PATH_MANAGER_ACTIONS = new Set(['read', 'publish', 'playback']);
+const HTTP_PROTOCOLS = new Set(['hls', 'webrtc', '']);
 
 export class MediaMtxDriver {
   readonly config: MediaMtxConfig;
@@ -113,15 +135,17 @@ export class MediaMtxDriver {
   /** When set, hooks are delayed and some lost, as planned by it; runHook then resolves at once. */
   chaos: HookChaos | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
+  readonly pathManager: PathManagerLoop | undefined;
 
   constructor(options: MediaMtxDriverOptions) {
     const base: Environment = {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       RELAY_URL: options.relayUrl,
       RELAY_HOOK_SECRET: options.hookSecret,
-      MTX_AUTHHTTPADDRESS: `${options.relayUrl.replace(/\/+$/, '')}/api/mediamtx/auth`,
+      MTX_AUTHHTTPADDRESS: relayAuthAddress(options.relayUrl, options.hookSecret),
       ...options.env,
     };
+    this.pathManager = options.pathManager;
     this.env = hookChildEnv(base, {});
     this.config = loadMediaMtxConfig(options.configFile ?? REPO_MEDIAMTX_YML, this.env);
     this.hookTimeoutMs = options.hookTimeoutMs ?? 15_000;
@@ -240,9 +264,37 @@ export class MediaMtxDriver {
     if (this.config.authMethod !== 'http') throw new Error(`${this.config.file}: authMethod is ${this.config.authMethod}, not http`);
     const body = authRequestBody(req);
     if (matchesPermission(this.config.authHTTPExclude, body)) throw new Error(`${body.action} is in authHTTPExclude: MediaMTX would not ask the relay`);
-    const { status } = await this.post(body);
+    const send = () => this.post(body);
+    const { status } = this.pathManager && PATH_MANAGER_ACTIONS.has(body.action) ? await this.pathManager.run(send) : await send();
     const allowed = status >= 200 && status <= 299;
-    return { body, status, result: allowed ? 'allowed' : asksForCredentials(req) ? 'askCredentials' : 'denied' };
+    const result = allowed ? 'allowed' : asksForCredentials(req) ? 'askCredentials' : 'denied';
+    return { body, status, result, ...(result === 'askCredentials' && HTTP_PROTOCOLS.has(body.protocol) ? { challenge: 'Basic realm="mediamtx"' } : {}) };
+  }
+
+  /**
+   * An RTSP client reading a path (servers/rtsp/conn.go onDescribe, session.go onSetup):
+   * DESCRIBE without credentials (id: the connection), and when MediaMTX asks for them,
+   * DESCRIBE again with them (same id), then SETUP (id: the session). Stops at a refusal.
+   */
+  async rtspRead(path: string, credentials: { user?: string; pass?: string }, options: { ip?: string; query?: string } = {}): Promise<AuthOutcome[]> {
+    const connection = randomUUID();
+    const base = { action: 'read' as const, path, protocol: 'rtsp' as const, ip: options.ip, query: options.query };
+    const outcomes = [await this.authenticate({ ...base, id: connection })];
+    if (outcomes[0].result !== 'askCredentials') return outcomes;
+    outcomes.push(await this.authenticate({ ...base, id: connection, credentials }));
+    if (outcomes[1].result !== 'allowed') return outcomes;
+    outcomes.push(await this.authenticate({ ...base, id: randomUUID(), credentials }));
+    return outcomes;
+  }
+
+  /**
+   * Requests that carry `id: null` and start nothing: the HLS index page
+   * (servers/hls/http_server.go, FindPathConf without ID), the WebRTC read page and a WHEP
+   * OPTIONS without Access-Control-Request-Method (servers/webrtc/http_server.go
+   * checkAuthOutsideSession).
+   */
+  pageLoad(kind: 'hlsIndex' | 'webrtcPage' | 'whepOptions', path: string, request: { query?: string; credentials?: AuthRequest['credentials']; ip?: string } = {}): Promise<AuthOutcome> {
+    return this.authenticate({ action: 'read', path, protocol: kind === 'hlsIndex' ? 'hls' : 'webrtc', id: null, ...request });
   }
 
   private async post(body: AuthRequestBody): Promise<{ status: number; text: string }> {

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { MediaMtxDriver, type AuthOutcome, type AuthRequestBody } from '../support/fake-mediamtx/index.js';
+import { ADMIN_PASSWORD, startServer, type TestServer } from '../support/test-server.js';
+import { eventually } from '../support/waiting.js';
+
+const HOOK_SECRET = 'hook-secret-for-the-callback-tests-0123';
+const LOGINS_PER_MINUTE = 20;
+
+const results = (outcomes: AuthOutcome[]) => outcomes.map((outcome) => outcome.result);
+const READ_OK = ['askCredentials', 'allowed', 'allowed'];
+
+describe('the MediaMTX auth callback cannot be used to guess passwords or lock logins', () => {
+  let server: TestServer;
+  let driver: MediaMtxDriver;
+  let admin: string;
+  let path: string;
+
+  const readBody = (user: string, password: string, ip: string): AuthRequestBody => ({
+    ip,
+    user,
+    password,
+    token: password,
+    action: 'read',
+    path,
+    protocol: 'rtsp',
+    id: crypto.randomUUID(),
+    query: '',
+    userAgent: '',
+  });
+  const callDirectly = (body: unknown, query = '', headers: Record<string, string> = {}) => server.http('POST', `/api/mediamtx/auth${query}`, { body, headers });
+  const passwordChecks = (user: string | RegExp) =>
+    server.output.filter((line) => line.includes('"msg":"checked a reader password"') && (typeof user === 'string' ? line.includes(`"user":"${user}"`) : user.test(line))).length;
+  const createUser = async (username: string) => {
+    const answer = await server.http('POST', '/api/users', { token: admin, body: { username, password: `${username}-password`, camera_ids: [] } });
+    expect(answer.status).toBe(201);
+    const camera = (await server.http('GET', '/api/cameras', { token: admin })).body.items[0].id;
+    await server.http('PUT', `/api/users/${answer.body.id}`, { token: admin, body: { camera_ids: [camera] } });
+  };
+
+  beforeAll(async () => {
+    server = await startServer({ env: { MEDIAMTX_HOOK_SECRET: HOOK_SECRET, LOGIN_RATE_PER_MINUTE: String(LOGINS_PER_MINUTE) } });
+    driver = new MediaMtxDriver({ relayUrl: server.url, hookSecret: HOOK_SECRET });
+    admin = (await server.login()).bearer;
+    const camera = await server.http('POST', '/api/cameras', { token: admin, body: { name: 'Gate', mtx_path: 'gate', source_url: 'rtsp://192.0.2.40/live' } });
+    path = camera.body.mtx_path;
+  }, 60000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('refuses every caller but MediaMTX, unchecked: no secret, a wrong one, or one outside the URL', async () => {
+    await createUser('victim');
+    const right = readBody('victim', 'victim-password', '192.0.2.1');
+    for (const [query, headers] of [['', {}], ['?secret=not-the-secret-0123456789', {}], ['', { 'x-hook-secret': HOOK_SECRET }]] as const) {
+      const answer = await callDirectly(right, query, headers);
+      expect(answer.status).toBe(401);
+      expect(answer.body.error.code).toBe('unauthorized');
+    }
+    // 40 guesses, each from a new address, then the right password: none reaches a check.
+    for (let guess = 0; guess < 40; guess += 1) {
+      expect((await callDirectly(readBody('victim', `guess-${guess}`, `198.51.100.${guess + 1}`))).status).toBe(401);
+    }
+    expect((await callDirectly(right)).status).toBe(401);
+    expect(passwordChecks('victim')).toBe(0);
+    expect(server.output.some((line) => line.includes('refused an auth callback that is not from MediaMTX'))).toBe(true);
+    // MediaMTX, with the secret in authHTTPAddress, is heard.
+    await eventually(() => driver.rtspRead(path, { user: 'victim', pass: 'victim-password' }).then(results), (outcome) => outcome.join() === READ_OK.join());
+  });
+
+  it("keeps readers' password checks apart from REST logins: readers cannot lock the admin out", async () => {
+    // More than the address's whole budget of logins, from the admin's own address.
+    for (let attempt = 0; attempt < LOGINS_PER_MINUTE + 10; attempt += 1) {
+      await driver.authRequest(readBody(`nobody-${attempt}`, 'wrong-password', '127.0.0.1'));
+    }
+    const login = await server.http('POST', '/api/auth', { body: { username: 'admin', password: ADMIN_PASSWORD } });
+    expect(login.status).toBe(200);
+    // The address's own reader budget is spent: the next check from it is refused without one.
+    expect(await driver.authRequest(readBody('nobody-more', 'wrong-password', '127.0.0.1'))).toBe(403);
+    // The budget refills a little while they run (LOGINS_PER_MINUTE a minute).
+    expect(passwordChecks(/"user":"nobody-/)).toBeLessThanOrEqual(LOGINS_PER_MINUTE + 3);
+  });
+
+  it('does not charge credentials that just verified, from any address', async () => {
+    await createUser('regular');
+    await eventually(() => driver.rtspRead(path, { user: 'regular', pass: 'regular-password' }, { ip: '203.0.113.7' }).then(results), (outcome) => outcome.join() === READ_OK.join());
+    const checked = passwordChecks('regular');
+    expect(checked).toBeGreaterThanOrEqual(1);
+    for (let read = 0; read < LOGINS_PER_MINUTE + 5; read += 1) {
+      expect(results(await driver.rtspRead(path, { user: 'regular', pass: 'regular-password' }, { ip: '203.0.113.7' }))).toEqual(READ_OK);
+    }
+    // Even from the address whose reader budget the guesses above spent.
+    expect(results(await driver.rtspRead(path, { user: 'regular', pass: 'regular-password' }, { ip: '127.0.0.1' }))).toEqual(READ_OK);
+    expect(passwordChecks('regular')).toBe(checked);
+  });
+
+  it("slows guesses at one account through MediaMTX from a new address each time, without touching the account's REST login", async () => {
+    await createUser('target');
+    for (let guess = 0; guess < 40; guess += 1) {
+      await driver.rtspRead(path, { user: 'target', pass: `guess-${guess}` }, { ip: `198.51.100.${guess + 1}` });
+    }
+    expect(passwordChecks('target')).toBeLessThanOrEqual(10);
+    // The account's reader backoff holds: right now even the right password is not checked.
+    expect(results(await driver.rtspRead(path, { user: 'target', pass: 'target-password' }, { ip: '198.51.100.99' }))).toEqual(['askCredentials', 'denied']);
+    expect((await server.http('POST', '/api/auth', { body: { username: 'target', password: 'target-password' } })).status).toBe(200);
+  });
+});
+
+describe('the auth callback with MEDIAMTX_AUTH_ALLOW_FROM', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startServer({ env: { MEDIAMTX_HOOK_SECRET: HOOK_SECRET, MEDIAMTX_AUTH_ALLOW_FROM: '10.0.0.0/8, 127.0.0.0/8' } });
+  }, 60000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('hears a caller from an allowed address without the secret', async () => {
+    const answer = await server.http('POST', '/api/mediamtx/auth', { body: { action: 'read', path: 'gate', protocol: 'rtsp', ip: '192.0.2.1', id: null } });
+    expect(answer.status).toBe(401);
+    expect(answer.body.error.message).toBe('credentials required');
+  });
+});
