@@ -21,7 +21,7 @@ export async function runServer(seams: TestSeams = {}): Promise<void> {
     }
     throw error;
   }
-  const logStream = new LogStream(config.logBufferLines);
+  const logStream = new LogStream(config.logBufferLines, config.instanceName);
   const logger = createLogger(config.logLevel, process.stdout, logStream);
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   if (envFile) logger.info({ file: envFile }, 'read settings from .env (environment variables win over it)');

@@ -67,7 +67,7 @@ describe.each<Transport>(['rest', 'socket'])('logs list over %s', (transport) =>
     user.socket?.close();
   });
 
-  it('returns the most recent lines, oldest first, each {hostname, level, msg, pid, service, time, timestamp}', async () => {
+  it('returns the most recent lines, oldest first, each {hostname, instance, level, msg, pid, service, time, timestamp}', async () => {
     const answer = await call(admin, 'list');
     expect(answer.body.error).toBeUndefined();
     const items: any[] = answer.body.items;
@@ -76,6 +76,7 @@ describe.each<Transport>(['rest', 'socket'])('logs list over %s', (transport) =>
     for (const item of items) {
       expect(item).toEqual({
         hostname: expect.any(String),
+        instance: expect.any(String),
         level: expect.any(Number),
         msg: expect.any(String),
         pid: server.process.pid,
@@ -141,6 +142,7 @@ describe('the live stream', () => {
     const { payload: line } = await warned(admin, 0);
     expect(line).toEqual({
       hostname: expect.any(String),
+      instance: expect.any(String),
       level: 50,
       msg: HOOK_REFUSED,
       pid: server.process.pid,

@@ -71,7 +71,8 @@ export interface OnlineUser {
 /** The first event of every connection. */
 export interface InitPayload {
   user?: UserView;
-  server: { version: string; time: string };
+  /** `instance`: which of several relays on one database the socket is connected to. */
+  server: { version: string; time: string; instance: string };
   seq: number;
   usersOnline?: OnlineUser[];
 }
@@ -79,6 +80,8 @@ export interface InitPayload {
 /** A line of the live log stream (admins). */
 export interface LogEntry {
   hostname: string;
+  /** The relay that wrote the line (INSTANCE_NAME). */
+  instance: string;
   level: number;
   msg: string;
   pid: number;

@@ -34,14 +34,12 @@ export class AuthService {
    * have their own).
    */
   async verifyPassword(username: string, password: string, throttle: LoginThrottle = this.throttle): Promise<UserAuthState> {
-    throttle.assertAllowed(username);
-    // Counted as a failure until it succeeds, so guesses sent in parallel cannot all slip in first.
-    throttle.recordFailure(username);
+    await throttle.beginAttempt(username);
     const user = await this.users.findForLogin(username);
     const passwordMatches = user ? await this.hasher.verify(user.passwordHash, password) : await this.hasher.verifyDecoy(password);
     // A disabled account answers as a wrong password does: the answer must not confirm a password.
     if (!user || !passwordMatches || !user.canLogin) throw unauthorized(INVALID_LOGIN);
-    throttle.recordSuccess(username);
+    await throttle.recordSuccess(username);
     const { passwordHash: _hash, ...state } = user;
     return state;
   }

@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel === 'debug' || config.logLevel === 'trace' ? config.logLevel : 'warn', process.stderr);
   const database = await openDatabase(config, logger, { shareRunning: true });
   try {
-    const dependencies = { config, logger, dataSource: database.dataSource, logStream: new LogStream(config.logBufferLines), seams: {} };
+    const dependencies = { config, logger, dataSource: database.dataSource, logStream: new LogStream(config.logBufferLines, config.instanceName), seams: {} };
     const app = await NestFactory.createApplicationContext(ResetPasswordModule.forRoot(dependencies), { logger: new NestPinoLogger(logger) });
     try {
       // Running relays learn of the change from the stored event: wait until it is stored.

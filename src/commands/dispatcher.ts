@@ -21,7 +21,7 @@ export type Authenticate = () => Promise<AuthContext>;
 /** Where a request comes from, for rate limits and the audit log: the connection (socket id or REST client address), the address and the transport. */
 export interface Caller {
   connection: string;
-  /** From `transports/client-address.ts`. */
+  /** From `common/client-address.ts`. */
   address: string;
   transport: Exclude<Transport, 'console'>;
   authenticate: Authenticate;
@@ -48,7 +48,7 @@ export class Dispatcher {
     try {
       this.limits.chargeConnection(connection);
       const definition = this.resolve(request);
-      if (definition.loginLimited) this.limits.chargeLogin(address);
+      if (definition.loginLimited) await this.limits.chargeLogin(address);
       const auth = definition.access === 'public' ? null : await authenticate();
       if (auth) this.limits.chargeUser(auth.userId);
       if (definition.access === 'admin' && auth?.role !== 'admin') throw forbidden('this needs an admin');
@@ -70,7 +70,7 @@ export class Dispatcher {
         // Not a fault of the server: it recovers by itself, and an outage must not flood the error level.
         this.logger.warn({ error: thrown instanceof Error ? thrown.message : String(thrown), module: request.module, command: request.command }, `request failed: ${error.message}`);
       } else if (this.logger.isLevelEnabled('debug')) {
-        this.logger.debug({ status: error.status, code: error.code }, `${this.name(request)} refused: ${error.status} ${error.code}`);
+        this.logger.debug({ status: error.status, code: error.code, address }, `${this.name(request)} refused: ${error.status} ${error.code}`);
       }
       return { ok: false, status: error.status, body: errorBody(error, this.context(request)) };
     }

@@ -1,24 +1,32 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { LoginBudgetsStore } from './login-budgets.store.js';
 import { TokenBuckets } from './token-buckets.js';
 
 const limited = (retryAfterMs: number, what: string): DomainError =>
   new DomainError('rate_limited', `too many requests ${what}; retry in ${retryAfterMs} ms`, [{ retryAfterMs }]);
 
-/** The request budgets, the same on both transports: per connection, per user, and for logins per address (REST and MediaMTX readers apart). */
+/** Full login buckets are dropped once every this many login charges. */
+const FORGET_EVERY = 1000;
+
+/**
+ * The request budgets, the same on both transports: per connection and per user (kept by each
+ * instance), and for logins per address, REST and MediaMTX readers apart (kept in the database,
+ * one budget for every instance).
+ */
 @Injectable()
 export class RateLimiter {
   private readonly connections: TokenBuckets;
   private readonly users: TokenBuckets;
-  private readonly logins: TokenBuckets;
-  private readonly readerLogins: TokenBuckets;
+  private loginCharges = 0;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly logins: LoginBudgetsStore,
+  ) {
     this.connections = new TokenBuckets(config.rateLimits.connection);
     this.users = new TokenBuckets(config.rateLimits.user);
-    this.logins = new TokenBuckets(config.rateLimits.login);
-    this.readerLogins = new TokenBuckets(config.rateLimits.login);
   }
 
   /** `connection` is a socket id, or the client address for REST. */
@@ -32,8 +40,11 @@ export class RateLimiter {
     if (wait > 0) throw limited(wait, 'for this user');
   }
 
-  chargeLogin(address: string): void {
-    const wait = this.logins.take(address);
+  async chargeLogin(address: string): Promise<void> {
+    const limits = this.config.rateLimits.login;
+    const wait = await this.logins.take(address, limits);
+    this.loginCharges += 1;
+    if (this.loginCharges % FORGET_EVERY === 0) void this.logins.forgetFull(limits).catch(() => undefined);
     if (wait > 0) throw limited(wait, 'to log in from this address');
   }
 
@@ -41,8 +52,8 @@ export class RateLimiter {
    * Password checks for MediaMTX readers, per reader address: a budget of the same size as
    * REST logins but apart from it, so readers cannot use up the address's REST logins.
    */
-  chargeReaderLogin(address: string): void {
-    const wait = this.readerLogins.take(address);
+  async chargeReaderLogin(address: string): Promise<void> {
+    const wait = await this.logins.take(`reader:${address}`, this.config.rateLimits.login);
     if (wait > 0) throw limited(wait, 'to check a reader password from this address');
   }
 

@@ -196,6 +196,13 @@ describe('loadConfig', () => {
     expect(failure({ HTTP_REQUEST_TIMEOUT: '11m' }).problems).toEqual(['HTTP_REQUEST_TIMEOUT must be at most 10m, got "11m"']);
   });
 
+  it('trusts no proxy unless TRUST_PROXY names them, and names a bad entry', () => {
+    expect(load().trustProxy).toEqual({ kind: 'none' });
+    expect(load({ TRUST_PROXY: '2' }).trustProxy).toEqual({ kind: 'hops', hops: 2 });
+    expect(load({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8' }).trustProxy.kind).toBe('list');
+    expect(failure({ TRUST_PROXY: '10.0.0.0/8,proxy' }).problems).toEqual([expect.stringMatching(/^TRUST_PROXY must be empty .*"proxy" is none of these, got "10.0.0.0\/8,proxy"$/)]);
+  });
+
   it('names every bad variable at once', () => {
     const error = failure({ PORT: 'x', JWT_SECRET: 'short', DATABASE_URL: 'http://db' });
     expect(error.problems.map((problem) => problem.split(' ')[0]).sort()).toEqual(['DATABASE_URL', 'JWT_SECRET', 'PORT']);

@@ -32,7 +32,8 @@ export interface OnlineUser {
 /** The first event of every connection. */
 export interface InitPayload {
   user?: UserView;
-  server: { version: string; time: string };
+  /** `instance`: which of several relays on one database this socket is connected to (INSTANCE_NAME). */
+  server: { version: string; time: string; instance: string };
   /** The last event seq delivered before the socket connected: it receives every one after. */
   seq: number;
   /** Admins only. */

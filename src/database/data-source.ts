@@ -12,9 +12,19 @@ import { Events1732600000000 } from './migrations/1732600000000-events.js';
 import { EventsNotifySeq1732700000000 } from './migrations/1732700000000-events-notify-seq.js';
 import { EventsAudiences1732800000000 } from './migrations/1732800000000-events-audiences.js';
 import { AuditLog1732900000000 } from './migrations/1732900000000-audit-log.js';
+import { ClusterState1733000000000 } from './migrations/1733000000000-cluster-state.js';
 
 const ENTITIES = [User, AuthSession, RefreshToken, Credential, Camera, CameraGrant, MediaMtxPath, StreamToken];
-const MIGRATIONS = [Init1732300000000, CamerasCredentials1732400000000, MediaMtx1732500000000, Events1732600000000, EventsNotifySeq1732700000000, EventsAudiences1732800000000, AuditLog1732900000000];
+const MIGRATIONS = [
+  Init1732300000000,
+  CamerasCredentials1732400000000,
+  MediaMtx1732500000000,
+  Events1732600000000,
+  EventsNotifySeq1732700000000,
+  EventsAudiences1732800000000,
+  AuditLog1732900000000,
+  ClusterState1733000000000,
+];
 
 export interface DatabaseTimeouts {
   /** How long a query may go unanswered (DATABASE_QUERY_TIMEOUT). */

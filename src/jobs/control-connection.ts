@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -5,6 +6,8 @@ import { DataSource } from 'typeorm';
 import { LOGGER } from '../logging/logger.js';
 
 const RECONNECT_MS = 1000;
+/** The control sessions are named this and the instance's id: a session that is gone is an instance that is gone. */
+export const CONTROL_SESSION_PREFIX = 'mtx-relay control ';
 
 type Listener = () => void;
 type NotificationListener = (payload: string) => void;
@@ -16,6 +19,8 @@ type NotificationListener = (payload: string) => void;
  */
 @Injectable()
 export class ControlConnection implements OnApplicationShutdown {
+  /** This instance among those on the database, for as long as the process runs. */
+  readonly instanceId = randomUUID();
   private client: pg.Client | undefined;
   private connecting: Promise<pg.Client | undefined> | undefined;
   private stopped = false;
@@ -77,7 +82,7 @@ export class ControlConnection implements OnApplicationShutdown {
     // keepAlive: a half-open session must be noticed, or this instance would think it still holds its locks.
     const client = new pg.Client({
       connectionString: options.url,
-      application_name: 'mtx-relay control',
+      application_name: `${CONTROL_SESSION_PREFIX}${this.instanceId}`,
       connectionTimeoutMillis: options.extra?.connectionTimeoutMillis ?? 5000,
       keepAlive: true,
     });

@@ -3,12 +3,16 @@ import { LOG_LEVEL_NUMBERS, wireLevel } from './logger.js';
 
 export const LEVEL_NUMBERS = Object.values(LOG_LEVEL_NUMBERS);
 export const logRoom = (level: number): string => `logs:${level}`;
+/** The room of sockets that follow every instance's lines at or above `level`. */
+export const clusterLogRoom = (level: number): string => `logs:all:${level}`;
 /** Where an admin socket's live stream starts: lines from `info` up. */
 export const DEFAULT_LIVE_LOG_LEVEL = LOG_LEVEL_NUMBERS.info;
 
-/** One log line as the `log` event and `logs list` carry it (NestMTX's shape). */
+/** One log line as the `log` event and `logs list` carry it (NestMTX's shape, and the instance that wrote it). */
 export interface LogEntry {
   hostname: string;
+  /** INSTANCE_NAME of the relay that wrote the line. */
+  instance: string;
   level: number;
   msg: string;
   pid: number;
@@ -18,6 +22,7 @@ export interface LogEntry {
 }
 
 type Deliver = (rooms: string[], entry: LogEntry) => void;
+type LineListener = (entry: LogEntry) => void;
 
 /**
  * Keeps the most recent log lines and hands each new one to whoever listens live. It is a
@@ -26,9 +31,23 @@ type Deliver = (rooms: string[], entry: LogEntry) => void;
 export class LogStream extends Writable {
   private readonly lines: LogEntry[] = [];
   private deliver: Deliver | undefined;
+  private readonly lineListeners: LineListener[] = [];
 
-  constructor(private readonly capacity: number) {
+  constructor(
+    private readonly capacity: number,
+    private readonly instance = '',
+  ) {
     super({ decodeStrings: false });
+  }
+
+  /** Calls `listener` with each line this instance writes (to pass them to other instances). */
+  onLine(listener: LineListener): void {
+    this.lineListeners.push(listener);
+  }
+
+  /** A line another instance wrote: to the sockets that follow every instance. */
+  addFromElsewhere(entry: LogEntry): void {
+    this.deliver?.(LEVEL_NUMBERS.filter((level) => level <= entry.level).map(clusterLogRoom), entry);
   }
 
   /** Sets where live lines go: a line at level L goes to the rooms of every level up to L. */
@@ -57,6 +76,7 @@ export class LogStream extends Writable {
     const time = typeof record.time === 'number' ? record.time : Date.now();
     const entry: LogEntry = {
       hostname: typeof record.hostname === 'string' ? record.hostname : '',
+      instance: this.instance,
       // Lines arrive with pino's numbers (standard output's); kept and sent with the wire's.
       level: typeof record.level === 'number' ? wireLevel(record.level) : LOG_LEVEL_NUMBERS.info,
       msg: typeof record.msg === 'string' ? record.msg : '',
@@ -67,9 +87,8 @@ export class LogStream extends Writable {
     };
     this.lines.push(entry);
     if (this.lines.length > this.capacity) this.lines.splice(0, this.lines.length - this.capacity);
-    this.deliver?.(
-      LEVEL_NUMBERS.filter((level) => level <= entry.level).map(logRoom),
-      entry,
-    );
+    const levels = LEVEL_NUMBERS.filter((level) => level <= entry.level);
+    this.deliver?.([...levels.map(logRoom), ...levels.map(clusterLogRoom)], entry);
+    for (const listener of this.lineListeners) listener(entry);
   }
 }

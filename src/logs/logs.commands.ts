@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineCommand, defineSocketCommand, type LiveChannel, type ModuleCommands } from '../commands/command-registry.js';
 import { LOG_LEVEL_NUMBERS } from '../logging/logger.js';
-import { LEVEL_NUMBERS, logRoom, type LogStream } from '../logging/log-stream.js';
+import { clusterLogRoom, LEVEL_NUMBERS, logRoom, type LogStream } from '../logging/log-stream.js';
 
 /** A level by pino number (20…70) or by name (trace…fatal); a number may come as text, as in a REST query string. */
 const levelSchema = z.preprocess(
@@ -14,6 +14,7 @@ const levelSchema = z.preprocess(
 
 const entrySchema = z.object({
   hostname: z.string(),
+  instance: z.string(),
   level: z.number().int(),
   msg: z.string(),
   pid: z.number().int(),
@@ -28,7 +29,10 @@ const listSchema = z.preprocess(
 );
 
 const stopStream = (channel: LiveChannel): void => {
-  for (const level of LEVEL_NUMBERS) channel.leave(logRoom(level));
+  for (const level of LEVEL_NUMBERS) {
+    channel.leave(logRoom(level));
+    channel.leave(clusterLogRoom(level));
+  }
 };
 
 /** The `logs` module (admins): recent lines, and this socket's live `log` stream at or above a level. */
@@ -43,13 +47,14 @@ export function logsCommands(logs: LogStream): ModuleCommands {
     }),
     update: defineSocketCommand({
       access: 'admin',
-      summary: "Start or change this socket's live log stream (event `log`) at or above a level",
-      payload: z.strictObject({ level: levelSchema }),
-      result: z.object({ level: z.number().int() }),
+      summary:
+        "Start or change this socket's live log stream (event `log`) at or above a level: this instance's lines, or with `instances: 'all'` every instance's (other instances' from info up)",
+      payload: z.strictObject({ level: levelSchema, instances: z.enum(['this', 'all']).default('this') }),
+      result: z.object({ level: z.number().int(), instances: z.literal('all').optional() }),
       handle: async ({ payload, channel }) => {
         stopStream(channel);
-        channel.join(logRoom(payload.level));
-        return { level: payload.level };
+        channel.join(payload.instances === 'all' ? clusterLogRoom(payload.level) : logRoom(payload.level));
+        return payload.instances === 'all' ? { level: payload.level, instances: payload.instances } : { level: payload.level };
       },
     }),
     delete: defineSocketCommand({

@@ -1,10 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { notFound, unauthorized, validationFailed } from '../common/errors.js';
 import { secretsEqual } from '../common/secrets-equal.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { LOGGER } from '../logging/logger.js';
+import { Leadership } from '../jobs/leadership.service.js';
 import { HookHealth } from './hook-health.js';
+import { HookRelay, type RelayedHook } from './hook-relay.js';
 import { HOOK_EVENTS, StreamEvents, type HookCall, type HookEvent } from './stream-events.js';
 import { StreamReconciler } from './stream-reconciler.service.js';
 import { StreamState } from './stream-state.js';
@@ -19,7 +21,7 @@ export { HOOK_EVENTS, type HookCall, type HookEvent } from './stream-events.js';
  * MediaMTX's own list a moment later (StreamReconciler).
  */
 @Injectable()
-export class HooksService {
+export class HooksService implements OnModuleInit {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -28,7 +30,20 @@ export class HooksService {
     private readonly events: StreamEvents,
     private readonly reconciler: StreamReconciler,
     private readonly health: HookHealth,
+    private readonly leadership: Leadership,
+    private readonly relay: HookRelay,
   ) {}
+
+  onModuleInit(): void {
+    this.relay.handleWith((hook) => this.takeRelayed(hook));
+  }
+
+  /** On the instance running the background work: a hook another instance received. */
+  private async takeRelayed(hook: RelayedHook): Promise<void> {
+    if (!this.leadership.isLeader()) return;
+    if (hook.kind === 'hook') await this.apply(hook.event as HookEvent, { ...hook.call, secret: undefined });
+    else await this.readAttempt(hook.path, hook.details);
+  }
 
   async handle(event: string, call: HookCall): Promise<void> {
     if (!secretsEqual(call.secret, this.config.mediamtx.hookSecret)) {
@@ -40,10 +55,19 @@ export class HooksService {
     if (!(HOOK_EVENTS as readonly string[]).includes(event)) throw notFound('hook', event);
     if (!call.path) throw validationFailed([{ path: 'X-Mtx-Path', message: 'is required' }]);
     this.health.accepted();
+    // Only the instance running the background work keeps the stream state, so that every camera event is published once.
+    if (!this.leadership.isLeader()) {
+      const { secret: _secret, ...rest } = call;
+      return this.relay.forward({ kind: 'hook', event, call: rest });
+    }
+    await this.apply(event as HookEvent, call);
+  }
+
+  private async apply(event: HookEvent, call: HookCall): Promise<void> {
     this.reconciler.hooksArrive();
-    const path = call.path;
+    const path = call.path ?? '';
     const readerId = call.readerId || `${call.readerType ?? 'reader'}`;
-    switch (event as HookEvent) {
+    switch (event) {
       case 'ready':
       case 'notReady': {
         const changed = this.state.setAvailable(path, event === 'ready');
@@ -77,11 +101,12 @@ export class HooksService {
       case 'unDemand':
         break;
     }
-    await this.events.publish(path, event as HookEvent, call);
+    await this.events.publish(path, event, call);
   }
 
   /** A read was allowed on a path that is not available: that is demand for its source. */
   async readAttempt(path: string, details: { query?: string; readerType?: string; readerId?: string }): Promise<void> {
+    if (!this.leadership.isLeader()) return this.relay.forward({ kind: 'readAttempt', path, details });
     if (!this.state.demand(path)) return;
     await this.events.publish(path, 'demand', details);
   }

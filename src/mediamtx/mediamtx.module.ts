@@ -27,12 +27,15 @@ import { StreamEvents } from './stream-events.js';
 import { StreamReconciler } from './stream-reconciler.service.js';
 import { StreamState } from './stream-state.js';
 import { ViewerSessions, type ViewerSession } from './viewer-sessions.js';
+import { UsersModule } from '../users/users.module.js';
+import { HookRelay } from './hook-relay.js';
 
 /** Everything that talks to MediaMTX: hooks, the auth callback, path sync, live status, kicking revoked sessions. */
 @Module({
-  imports: [CommandsModule, AuthModule, CamerasModule, CredentialsModule, TokensModule],
+  imports: [CommandsModule, AuthModule, CamerasModule, CredentialsModule, TokensModule, UsersModule],
   controllers: [MediaMtxController],
   providers: [
+    HookRelay,
     MediaMtxPathsRepository,
     MediaMtxApi,
     PathSyncService,

@@ -5,7 +5,6 @@ import { AuthService } from '../auth/auth.service.js';
 import { LoginThrottle } from '../users/login-throttle.js';
 import { RateLimiter } from '../commands/rate-limiter.js';
 import { DomainError } from '../common/errors.js';
-import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { LOGGER } from '../logging/logger.js';
 import { isStreamToken, StreamTokensService } from '../tokens/stream-tokens.service.js';
 import { ReaderAuthCache, type VerifiedCredentials } from './reader-auth-cache.js';
@@ -32,15 +31,15 @@ export class ReaderIdentities {
   private readonly throttle: LoginThrottle;
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly auth: AuthService,
     private readonly accessTokens: AccessTokenService,
     private readonly streamTokens: StreamTokensService,
     private readonly limits: RateLimiter,
     private readonly cache: ReaderAuthCache,
+    throttle: LoginThrottle,
   ) {
-    this.throttle = new LoginThrottle(config);
+    this.throttle = throttle.apart('reader');
   }
 
   async identify(offered: OfferedCredentials): Promise<VerifiedCredentials | null> {
@@ -55,7 +54,7 @@ export class ReaderIdentities {
       if (!user || !password) return null;
       // Credentials already verified (or being verified) are no new guess: nothing to charge.
       const key = this.cache.passwordKey(user, password);
-      if (!this.cache.holdsPassword(key)) this.limits.chargeReaderLogin(offered.ip || 'mediamtx');
+      if (!this.cache.holdsPassword(key)) await this.limits.chargeReaderLogin(offered.ip || 'mediamtx');
       return await this.cache.password(key, () => this.verifyPassword(user, password));
     } catch (error) {
       if (error instanceof DomainError) return null;

@@ -3,6 +3,7 @@ import { AuditModule } from '../audit/audit.module.js';
 import { CommandRegistry } from '../commands/command-registry.js';
 import { CamerasModule } from '../cameras/cameras.module.js';
 import { ClusterSignals } from '../events/cluster-signals.js';
+import { LoginFailuresStore } from './login-failures.store.js';
 import { LoginThrottle } from './login-throttle.js';
 import { PasswordHasher } from './password-hasher.js';
 import { usersCommands } from './users.commands.js';
@@ -11,7 +12,7 @@ import { UsersService } from './users.service.js';
 
 @Module({
   imports: [CamerasModule, AuditModule],
-  providers: [UsersRepository, UsersService, PasswordHasher, LoginThrottle],
+  providers: [UsersRepository, UsersService, PasswordHasher, LoginThrottle, LoginFailuresStore],
   exports: [UsersService, PasswordHasher, LoginThrottle],
 })
 export class UsersModule implements OnModuleInit {

@@ -221,15 +221,13 @@ export class UsersService {
     if (current === undefined) {
       throw validationFailed([{ path: 'payload.current_password', message: 'is required to change your own password' }], 'changing your own password needs your current password');
     }
-    this.throttle.assertAllowed(user.username);
-    // Counted until it proves right, as a login is, so that guesses sent in parallel cannot all slip in.
-    this.throttle.recordFailure(user.username);
+    await this.throttle.beginAttempt(user.username);
     const hash = await this.users.passwordHashOf(user.id);
     if (hash === null) throw notFound('user', user.id);
     if (!(await this.hasher.verify(hash, current))) {
       throw validationFailed([{ path: 'payload.current_password', message: 'is not your current password' }], 'the current password is not right');
     }
-    this.throttle.recordSuccess(user.username);
+    await this.throttle.recordSuccess(user.username);
   }
 
   /** A user sees only themselves; anyone else's account does not exist for them. */

@@ -468,6 +468,7 @@ export interface Commands {
       result: {
         items: Array<{
           hostname: string;
+          instance: string;
           level: number;
           msg: string;
           pid: number;
@@ -477,15 +478,17 @@ export interface Commands {
         }>;
       };
     };
-    /** Start or change this socket's live log stream (event `log`) at or above a level (access: admin) */
+    /** Start or change this socket's live log stream (event `log`) at or above a level: this instance's lines, or with `instances: 'all'` every instance's (other instances' from info up) (access: admin) */
     "update": {
       entity: never;
       payload: {
         level: (20 | 30 | 40 | 50 | 60 | 70) | ("trace" | "debug" | "info" | "warn" | "error" | "fatal");
+        instances?: "this" | "all";
       };
       payloadOptional: false;
       result: {
         level: number;
+        instances?: "all";
       };
     };
     /** Stop this socket's live log stream (access: admin) */

@@ -1,8 +1,9 @@
-import { Controller, createParamDecorator, Delete, Get, Patch, Post, Put, type ExecutionContext } from '@nestjs/common';
+import { Controller, createParamDecorator, Delete, Get, Inject, Patch, Post, Put, type ExecutionContext } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AccessTokenService } from '../../auth/access-token.service.js';
 import { Dispatcher } from '../../commands/dispatcher.js';
-import { clientAddress } from '../client-address.js';
+import { clientAddress } from '../../common/client-address.js';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { REST_PREFIX, restPaths, restRouteAt, type HttpMethod } from './rest-routes.js';
 
 interface HttpExchange {
@@ -21,6 +22,7 @@ const Exchange = createParamDecorator(
 @Controller(REST_PREFIX)
 export class RestController {
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly dispatcher: Dispatcher,
     private readonly accessTokens: AccessTokenService,
   ) {}
@@ -54,7 +56,7 @@ export class RestController {
     const route = restRouteAt(method, request.routeOptions.url);
     const params = request.params as { module?: string; id?: string };
     const payload = route.payload === 'query' ? request.query : route.payload === 'body' ? request.body : undefined;
-    const address = clientAddress({ peer: request.socket.remoteAddress, headers: request.headers });
+    const address = clientAddress(request.raw.socket.remoteAddress, request.headers, this.config.trustProxy);
     const outcome = await this.dispatcher.dispatch(
       { module: route.module ?? params.module ?? '', command: route.command, entity: route.entity ? params.id : undefined, payload },
       {

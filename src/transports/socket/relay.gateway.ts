@@ -7,10 +7,11 @@ import { Dispatcher } from '../../commands/dispatcher.js';
 import { RequestGate } from '../../commands/request-gate.js';
 import { AccessTokenService } from '../../auth/access-token.service.js';
 import type { AuthContext } from '../../common/auth-context.js';
+import { clientAddress } from '../../common/client-address.js';
 import { DomainError, errorBody, toDomainError, type ErrorBody } from '../../common/errors.js';
 import { TEST_SEAMS, type TestSeams } from '../../common/test-seams.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import type { Answer, ClientToServerEvents, Pong, ServerToClientEvents } from '../../contract/socket-events.js';
+import type { Answer, ClientToServerEvents, OnlineUser, Pong, ServerToClientEvents } from '../../contract/socket-events.js';
 import { audiencesOf } from '../../events/audience.js';
 import { EventBus } from '../../events/event-bus.js';
 import { EventLog } from '../../events/event-log.service.js';
@@ -18,7 +19,6 @@ import { DEFAULT_LIVE_LOG_LEVEL, logRoom } from '../../logging/log-stream.js';
 import { LOGGER } from '../../logging/logger.js';
 import { RateLimiter } from '../../commands/rate-limiter.js';
 import type { UserView } from '../../users/users.schemas.js';
-import { clientAddress } from '../client-address.js';
 import { readEnvelope } from './envelope.js';
 import { EventBatch } from './event-batch.js';
 import { FeedSubscriptions } from '../../feed/feed-subscriptions.js';
@@ -30,8 +30,12 @@ import { UserChanges } from '../../feed/user-changes.js';
 
 interface SocketData extends FeedSocketData {
   auth: AuthContext;
+  /** The client's address, read once at the handshake. */
+  address: string;
   /** The user as read by the handshake, until `init` shows it. */
   user: UserView | undefined;
+  /** For an admin, who was online on any instance at the handshake, until `init` shows it. */
+  online: OnlineUser[] | undefined;
   /** Requests refused for rate in a row. */
   strikes: number;
   /** Requests taken and not yet answered. */
@@ -114,9 +118,10 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
       socket.emit('pong', pong);
       if (typeof acknowledge === 'function') (acknowledge as (pong: Pong) => void)(pong);
     });
-    this.sessions.opened(socket, socket.data.auth, socket.data.coveredFrom, socket.data.user);
-    // Only `init` needs it; a socket is kept for hours.
+    this.sessions.opened(socket, socket.data.auth, socket.data.coveredFrom, socket.data.user, socket.data.online);
+    // Only `init` needs them; a socket is kept for hours.
     socket.data.user = undefined;
+    socket.data.online = undefined;
   }
 
   handleDisconnect(socket: RelaySocket): void {
@@ -160,7 +165,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     }
     const outcome = await this.dispatcher.dispatch(envelope.request, {
       connection: socket.id,
-      address: clientAddress({ peer: socket.handshake.address, headers: socket.handshake.headers }),
+      address: socket.data.address,
       transport: 'socket',
       authenticate: () => this.accessTokens.recheck(socket.data.auth),
       channel,
@@ -172,12 +177,14 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   /** Authenticates a connecting socket and puts it in its rooms before it can receive anything. */
   private async identify(socket: RelaySocket): Promise<void> {
     if (!this.gate.open) throw this.gate.shuttingDown();
+    socket.data.address = clientAddress(socket.handshake.address, socket.handshake.headers, this.config.trustProxy);
     const auth = await this.accessTokens.authenticateRequest(socket.handshake);
     socket.data.topics = undefined;
     await socket.join([userRoom(auth.userId), sessionRoom(auth.sessionId)]);
     const placed = await this.placeByAccess(socket, auth);
     socket.data.auth = placed.auth;
     socket.data.user = placed.user;
+    socket.data.online = placed.user.role === 'admin' ? await this.sessions.usersOnline() : undefined;
     // What `init` reports. Events are delivered only to connected sockets, and from here until
     // Socket.IO connects this one no I/O runs that could deliver one: it receives every event after it.
     socket.data.coveredFrom = this.events.lastDelivered();
@@ -232,7 +239,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   private countStrikes(socket: RelaySocket, accepted: boolean): void {
     socket.data.strikes = accepted ? 0 : socket.data.strikes + 1;
     if (socket.data.strikes < this.config.rateLimits.strikes || socket.data.closeAfterAnswers) return;
-    this.logger.warn({ userId: socket.data.auth.userId, socket: socket.id }, 'socket kept exceeding its rate limit; disconnecting');
+    this.logger.warn({ userId: socket.data.auth.userId, socket: socket.id, address: socket.data.address }, 'socket kept exceeding its rate limit; disconnecting');
     socket.emit('system:disconnect', { reason: 'rate_limited', message: 'too many requests after being told to slow down' });
     socket.data.closeAfterAnswers = setTimeout(() => socket.disconnect(true), FLOOD_ANSWER_WAIT_MS);
   }

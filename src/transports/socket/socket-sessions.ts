@@ -5,11 +5,11 @@ import type { AuthContext } from '../../common/auth-context.js';
 import { unauthorized } from '../../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import type { ClientToServerEvents, OnlineUser, ServerToClientEvents } from '../../contract/socket-events.js';
-import { EventBus } from '../../events/event-bus.js';
 import { LOGGER } from '../../logging/logger.js';
 import type { UserView } from '../../users/users.schemas.js';
 import { UsersService } from '../../users/users.service.js';
 import { VERSION } from '../../version.js';
+import { ClusterPresence } from './cluster-presence.js';
 
 type SessionSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
@@ -22,29 +22,33 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 @Injectable()
 export class SocketSessions {
-  private readonly online = new Map<number, OnlineUser>();
   private readonly expiryTimers = new Map<string, NodeJS.Timeout[]>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly bus: EventBus,
+    private readonly presence: ClusterPresence,
     private readonly users: UsersService,
   ) {}
 
-  /** `seq` is the last event delivered before the socket connected: it receives every one after. */
-  opened(socket: SessionSocket, auth: AuthContext, seq: number, user: UserView | undefined): void {
+  /**
+   * `seq` is the last event delivered before the socket connected: it receives every one after.
+   * `online` (admins): everyone online on any instance, read at the handshake, before this socket.
+   */
+  opened(socket: SessionSocket, auth: AuthContext, seq: number, user: UserView | undefined, online: OnlineUser[] | undefined): void {
     this.scheduleExpiry(socket, auth);
-    const entry = this.online.get(auth.userId) ?? { id: auth.userId, username: auth.username, sockets: 0 };
-    entry.sockets += 1;
-    this.online.set(auth.userId, entry);
-    if (entry.sockets === 1) this.publishPresence('online', entry);
+    this.presence.opened(auth.userId, auth.username);
     socket.emit('init', {
       user,
-      server: { version: VERSION, time: new Date().toISOString() },
+      server: { version: VERSION, time: new Date().toISOString(), instance: this.config.instanceName },
       seq,
-      ...(auth.role === 'admin' ? { usersOnline: this.usersOnline() } : {}),
+      ...(auth.role === 'admin' ? { usersOnline: withSocketOf(online ?? [], auth) } : {}),
     });
+  }
+
+  /** Everyone online on any instance; for an admin's `init`, read while the socket connects. */
+  usersOnline(): Promise<OnlineUser[]> {
+    return this.presence.online();
   }
 
   /** The user as `init` shows them, with the grants that place the socket; read once per handshake. */
@@ -57,16 +61,7 @@ export class SocketSessions {
 
   closed(socket: SessionSocket, auth: AuthContext): void {
     this.clearExpiry(socket.id);
-    const entry = this.online.get(auth.userId);
-    if (!entry) return;
-    entry.sockets -= 1;
-    if (entry.sockets > 0) return;
-    this.online.delete(auth.userId);
-    this.publishPresence('offline', entry);
-  }
-
-  usersOnline(): OnlineUser[] {
-    return [...this.online.values()].map((entry) => ({ ...entry }));
+    this.presence.closed(auth.userId);
   }
 
   /** `session:expiring` ahead of the token's expiry, then `session:expired` and a disconnect. */
@@ -94,8 +89,11 @@ export class SocketSessions {
     for (const timer of this.expiryTimers.get(socketId) ?? []) clearTimeout(timer);
     this.expiryTimers.delete(socketId);
   }
+}
 
-  private publishPresence(event: 'online' | 'offline', entry: OnlineUser): void {
-    this.bus.publish('domain', { domain: 'users', entity: entry.id, event, details: { ...entry }, audience: 'admins' });
-  }
+/** The users online with the socket being opened counted in. */
+function withSocketOf(online: OnlineUser[], auth: AuthContext): OnlineUser[] {
+  const own = online.find((entry) => entry.id === auth.userId);
+  if (!own) return [...online, { id: auth.userId, username: auth.username, sockets: 1 }].sort((a, b) => a.id - b.id);
+  return online.map((entry) => (entry === own ? { ...entry, sockets: entry.sockets + 1 } : entry));
 }

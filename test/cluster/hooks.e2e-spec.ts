@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { io } from 'socket.io-client';
+import { startCluster, SHARED_SECRETS, type Cluster } from '../support/cluster.js';
+import { rpc, type ClientSocket } from '../support/test-server.js';
+import { eventually } from '../support/waiting.js';
+
+interface Watcher {
+  socket: ClientSocket;
+  instance: string;
+  events: Array<{ event: string; payload: any }>;
+}
+
+async function watch(url: string, token: string): Promise<Watcher> {
+  const socket = io(url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true, autoConnect: false });
+  const events: Watcher['events'] = [];
+  socket.onAny((event: string, payload: unknown) => events.push({ event, payload }));
+  socket.connect();
+  const init: any = await eventually(() => events.find((entry) => entry.event === 'init')?.payload, (found) => found !== undefined);
+  await rpc(socket, { module: 'subscriptions', command: 'create', payload: { topics: ['camera:*'] } });
+  return { socket, instance: init.server.instance, events };
+}
+
+const cameraEvents = (watcher: Watcher, cameraId: number) =>
+  watcher.events
+    .filter(({ event, payload }) => /^camera:(ready|notReady|read|unread)$/.test(event) && payload.entity === cameraId)
+    .map(({ event, payload }) => `${event}${payload.details.readers === undefined ? '' : `:${payload.details.readers}`}`);
+
+describe('MediaMTX hooks through nginx, to either instance', () => {
+  let cluster: Cluster;
+  let admin: string;
+  const watchers: Watcher[] = [];
+
+  beforeAll(async () => {
+    cluster = await startCluster();
+    admin = (await cluster.instances[0].login()).bearer;
+  }, 120_000);
+  afterAll(async () => {
+    for (const watcher of watchers) watcher.socket.close();
+    await cluster?.stop();
+  });
+
+  it('keeps one stream state and publishes each camera event once, whichever instance gets each hook', async () => {
+    for (let attempt = 0; attempt < 8 && new Set(watchers.map((watcher) => watcher.instance)).size < 2; attempt += 1) watchers.push(await watch(cluster.url, admin));
+    expect(new Set(watchers.map((watcher) => watcher.instance)).size).toBe(2);
+    const created = await fetch(`${cluster.url}/api/cameras`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Porch', mtx_path: 'porch', source_url: 'rtsp://192.0.2.40/live' }),
+    });
+    const camera = (await created.json()) as { id: number };
+    const hooks: Array<[string, string?]> = [['ready'], ['read', 'r1'], ['read', 'r2'], ['read', 'r3'], ['unread', 'r1'], ['read', 'r4']];
+    const expected = ['camera:ready:0', 'camera:read:1', 'camera:read:2', 'camera:read:3', 'camera:unread:2', 'camera:read:3'];
+    for (const [index, [event, readerId]] of hooks.entries()) {
+      // Round-robin: consecutive hooks reach the two instances in turn, as MediaMTX's hook commands behind the proxy would.
+      const answer = await fetch(`${cluster.url}/api/mediamtx/hooks/${event}`, {
+        method: 'POST',
+        headers: {
+          'x-hook-secret': SHARED_SECRETS.MEDIAMTX_HOOK_SECRET,
+          'x-mtx-path': 'porch',
+          ...(readerId ? { 'x-mtx-reader-id': readerId, 'x-mtx-reader-type': 'rtspSession' } : { 'x-mtx-source-type': 'rtspSource', 'x-mtx-source-id': 'src' }),
+        },
+      });
+      expect(answer.status).toBe(204);
+      await eventually(() => watchers.map((watcher) => cameraEvents(watcher, camera.id).length), (counts) => counts.every((count) => count >= index + 1));
+    }
+    for (const watcher of watchers) expect(cameraEvents(watcher, camera.id)).toEqual(expected);
+    // Both instances took hooks.
+    for (const instance of cluster.instances) expect(instance.output.some((line) => line.includes('/api/mediamtx/hooks/'))).toBe(true);
+  });
+});
