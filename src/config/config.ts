@@ -55,6 +55,7 @@ const envSchema = z.object({
   HTTP_HEADERS_TIMEOUT: durationSeconds.refine((seconds) => seconds <= 600, 'must be at most 10m').default(10),
   HTTP_REQUEST_TIMEOUT: durationSeconds.refine((seconds) => seconds <= 600, 'must be at most 10m').default(30),
   HTTP_KEEP_ALIVE_TIMEOUT: durationSeconds.refine((seconds) => seconds <= 600, 'must be at most 10m').default(10),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').regex(/^\S+$/, 'must not contain spaces').optional(),
   // Testing aids: they widen a race window so a test can put something in it. Never set in use.
 });
 
@@ -121,6 +122,8 @@ export interface AppConfig {
   };
   /** How long a client may take to send a request's headers, and the whole request; how long an idle keep-alive connection stays open. */
   http: { headersTimeoutSeconds: number; requestTimeoutSeconds: number; keepAliveTimeoutSeconds: number };
+  /** Bearer token Prometheus sends to GET /metrics; unset, only admin access tokens read it. */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -221,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     backgroundLockRetrySeconds: values.BACKGROUND_LOCK_RETRY,
     oauth2: { retryInitialSeconds: values.OAUTH2_RETRY_INITIAL, retryMaxSeconds: values.OAUTH2_RETRY_MAX, requestTimeoutSeconds: values.OAUTH2_REQUEST_TIMEOUT },
     http: { headersTimeoutSeconds: values.HTTP_HEADERS_TIMEOUT, requestTimeoutSeconds: values.HTTP_REQUEST_TIMEOUT, keepAliveTimeoutSeconds: values.HTTP_KEEP_ALIVE_TIMEOUT },
+    metricsToken: values.METRICS_TOKEN,
   };
 }
 

@@ -4,6 +4,7 @@ import { notFound, unauthorized, validationFailed } from '../common/errors.js';
 import { secretsEqual } from '../common/secrets-equal.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { LOGGER } from '../logging/logger.js';
+import { RelayMetrics } from '../metrics/relay-metrics.js';
 import { HookHealth } from './hook-health.js';
 import { HOOK_EVENTS, StreamEvents, type HookCall, type HookEvent } from './stream-events.js';
 import { StreamReconciler } from './stream-reconciler.service.js';
@@ -28,17 +29,22 @@ export class HooksService {
     private readonly events: StreamEvents,
     private readonly reconciler: StreamReconciler,
     private readonly health: HookHealth,
+    private readonly metrics: RelayMetrics,
   ) {}
 
   async handle(event: string, call: HookCall): Promise<void> {
+    // The event is a URL segment: anything but a hook event counts as `unknown`.
+    const known = (HOOK_EVENTS as readonly string[]).includes(event);
     if (!secretsEqual(call.secret, this.config.mediamtx.hookSecret)) {
+      this.metrics.hook(known ? event : 'unknown', 'refused');
       this.health.refused();
       this.reconciler.observeSoon();
       this.logger.warn({ event, path: call.path }, 'refused a MediaMTX hook without the right secret');
       throw unauthorized('the hook secret is missing or wrong');
     }
-    if (!(HOOK_EVENTS as readonly string[]).includes(event)) throw notFound('hook', event);
+    if (!known) throw notFound('hook', event);
     if (!call.path) throw validationFailed([{ path: 'X-Mtx-Path', message: 'is required' }]);
+    this.metrics.hook(event, 'accepted');
     this.health.accepted();
     this.reconciler.hooksArrive();
     const path = call.path;

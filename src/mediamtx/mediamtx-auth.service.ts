@@ -10,6 +10,7 @@ import { DomainError } from '../common/errors.js';
 import { secretsEqual } from '../common/secrets-equal.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { LOGGER } from '../logging/logger.js';
+import { RelayMetrics } from '../metrics/relay-metrics.js';
 import { RateLimiter } from '../commands/rate-limiter.js';
 import { isStreamToken, StreamTokensService } from '../tokens/stream-tokens.service.js';
 import { queryToken } from './hook-details.js';
@@ -44,6 +45,7 @@ interface Viewer {
 const READ_ACTIONS = new Set(['read', 'playback']);
 const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 const SERVICE_ACTIONS = new Set(['publish', 'api', 'metrics', 'pprof']);
+const DECISIONS = { 200: 'allowed', 401: 'unauthorized', 403: 'forbidden' } as const;
 
 /** Decides MediaMTX's auth callbacks: who may watch which camera, and that only the relay publishes or uses the API. */
 @Injectable()
@@ -61,10 +63,13 @@ export class MediaMtxAuthService {
     private readonly state: StreamState,
     private readonly sessions: ViewerSessions,
     private readonly limits: RateLimiter,
+    private readonly metrics: RelayMetrics,
   ) {}
 
   async decide(request: AuthRequest): Promise<AuthDecision> {
+    const started = performance.now();
     const decision = await this.evaluate(request);
+    this.metrics.authDecided(DECISIONS[decision.status], (performance.now() - started) / 1000);
     // Never the password or a token: who, what, where, and the outcome.
     this.logger.info(
       { action: request.action, path: request.path, protocol: request.protocol, ip: request.ip, user: request.user || undefined, allowed: decision.status === 200, reason: 'reason' in decision ? decision.reason : undefined },
