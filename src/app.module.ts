@@ -9,6 +9,7 @@ import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { LogsModule } from './logs/logs.module.js';
 import { MediaMtxModule } from './mediamtx/mediamtx.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { OAuth2Module } from './oauth2/oauth2.module.js';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module.js';
 import { SystemModule } from './system/system.module.js';
@@ -24,6 +25,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(dependencies),
+        MetricsModule,
         JobsModule,
         EventsModule,
         AuditModule,

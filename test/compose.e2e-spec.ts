@@ -121,6 +121,15 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('checks the relay with its readiness probe, while the image itself checks liveness', () => {
+    const relay = config.services.relay;
+    expect(relay.healthcheck.test.join(' ')).toContain("fetch('http://127.0.0.1:3000/api/health/ready')");
+    expect(relay.healthcheck).toMatchObject({ retries: expect.any(Number), interval: expect.any(String), start_period: expect.any(String) });
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+    const healthcheck = /^HEALTHCHECK [^\n]*\\\n\s*CMD (.*)$/m.exec(dockerfile)?.[1];
+    expect(healthcheck).toContain("'/api/health/live'");
+  });
+
   it('refuses to start without the hook secret', () => {
     const dir = copyProject();
     dirs.push(dir);

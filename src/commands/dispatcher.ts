@@ -4,6 +4,8 @@ import type { AuthContext } from '../common/auth-context.js';
 import { DomainError, errorBody, forbidden, toDomainError, validationFailed, zodDetails, type ErrorBody } from '../common/errors.js';
 import { runInScope, type Transport } from '../common/request-scope.js';
 import { LOGGER } from '../logging/logger.js';
+import { RelayMetrics } from '../metrics/relay-metrics.js';
+import { isStatementTimeout } from '../common/database-errors.js';
 import { RateLimiter } from './rate-limiter.js';
 import { CommandRegistry, type CommandDefinition, type LiveChannel } from './command-registry.js';
 
@@ -42,9 +44,18 @@ export class Dispatcher {
     private readonly registry: CommandRegistry,
     private readonly limits: RateLimiter,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly metrics: RelayMetrics,
   ) {}
 
-  async dispatch(request: CommandRequest, { connection, address, transport, authenticate, channel }: Caller): Promise<CommandOutcome> {
+  async dispatch(request: CommandRequest, caller: Caller): Promise<CommandOutcome> {
+    const started = performance.now();
+    const outcome = await this.run(request, caller);
+    const cells = this.metrics.cellsOf(this.registry.find(request.module, request.command), request.module, request.command);
+    this.metrics.requestAnswered(caller.channel ? cells.socket : cells.rest, outcome.ok ? undefined : outcome.body.error.code, (performance.now() - started) / 1000);
+    return outcome;
+  }
+
+  private async run(request: CommandRequest, { connection, address, transport, authenticate, channel }: Caller): Promise<CommandOutcome> {
     try {
       this.limits.chargeConnection(connection);
       const definition = this.resolve(request);
@@ -64,6 +75,7 @@ export class Dispatcher {
       return { ok: true, status, body };
     } catch (thrown) {
       const error = toDomainError(thrown);
+      if (isStatementTimeout(thrown)) this.metrics.statementTimedOut('request');
       if (error.code === 'internal') {
         this.logger.error({ err: thrown, module: request.module, command: request.command }, 'request failed');
       } else if (error.code === 'unavailable') {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { LoginBudgetsStore } from './login-budgets.store.js';
+import { RelayMetrics, type RateBudget } from '../metrics/relay-metrics.js';
 import { TokenBuckets } from './token-buckets.js';
 
 const limited = (retryAfterMs: number, what: string): DomainError =>
@@ -24,6 +25,7 @@ export class RateLimiter {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly logins: LoginBudgetsStore,
+    private readonly metrics: RelayMetrics,
   ) {
     this.connections = new TokenBuckets(config.rateLimits.connection);
     this.users = new TokenBuckets(config.rateLimits.user);
@@ -32,12 +34,12 @@ export class RateLimiter {
   /** `connection` is a socket id, or the client address for REST. */
   chargeConnection(connection: string): void {
     const wait = this.connections.take(connection);
-    if (wait > 0) throw limited(wait, 'on this connection');
+    if (wait > 0) throw this.refused('connection', limited(wait, 'on this connection'));
   }
 
   chargeUser(userId: number): void {
     const wait = this.users.take(String(userId));
-    if (wait > 0) throw limited(wait, 'for this user');
+    if (wait > 0) throw this.refused('user', limited(wait, 'for this user'));
   }
 
   async chargeLogin(address: string): Promise<void> {
@@ -45,7 +47,7 @@ export class RateLimiter {
     const wait = await this.logins.take(address, limits);
     this.loginCharges += 1;
     if (this.loginCharges % FORGET_EVERY === 0) void this.logins.forgetFull(limits).catch(() => undefined);
-    if (wait > 0) throw limited(wait, 'to log in from this address');
+    if (wait > 0) throw this.refused('login', limited(wait, 'to log in from this address'));
   }
 
   /**
@@ -59,5 +61,10 @@ export class RateLimiter {
 
   connectionClosed(connection: string): void {
     this.connections.forget(connection);
+  }
+
+  private refused(budget: RateBudget, error: DomainError): DomainError {
+    this.metrics.rateLimited(budget);
+    return error;
   }
 }

@@ -71,6 +71,7 @@ const envSchema = z.object({
       if ('problem' in trust) context.addIssue({ code: 'custom', message: trust.problem });
       return 'problem' in trust ? z.NEVER : trust;
     }),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').regex(/^\S+$/, 'must not contain spaces').optional(),
   // Testing aids: they widen a race window so a test can put something in it. Never set in use.
 });
 
@@ -149,6 +150,8 @@ export interface AppConfig {
   instanceName: string;
   /** Which peers may name the client in X-Forwarded-For or Forwarded. */
   trustProxy: TrustProxy;
+  /** Bearer token Prometheus sends to GET /metrics; unset, only admin access tokens read it. */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -255,6 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     http: { headersTimeoutSeconds: values.HTTP_HEADERS_TIMEOUT, requestTimeoutSeconds: values.HTTP_REQUEST_TIMEOUT, keepAliveTimeoutSeconds: values.HTTP_KEEP_ALIVE_TIMEOUT },
     instanceName: values.INSTANCE_NAME ?? `${hostname()}-${process.pid}`,
     trustProxy: values.TRUST_PROXY,
+    metricsToken: values.METRICS_TOKEN,
   };
 }
 

@@ -11,6 +11,7 @@ export const SECRET_VARIABLES: Record<string, string> = {
   MEDIAMTX_SERVICE_PASSWORD: `set a random value of your own (openssl rand -hex 24), ${GENERATED}`,
   SECRETS_KEY: `set a key of your own (openssl rand -base64 32), ${GENERATED}`,
   SECRETS_OLD_KEYS: 'list only keys that were really used before',
+  METRICS_TOKEN: 'set a random value of your own (openssl rand -hex 24) and give Prometheus the same value, or leave it empty',
   // Read only by docker compose, which builds DATABASE_URL from it; the relay gets it through env_file.
   POSTGRES_PASSWORD: 'set a password of your own (letters, digits and - _ . ~ only)',
   DATABASE_URL: 'set a password of your own for the database (POSTGRES_PASSWORD with docker compose)',

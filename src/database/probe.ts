@@ -16,3 +16,8 @@ export async function databaseAnswers(dataSource: DataSource, timeoutMs: number)
     clearTimeout(timer);
   }
 }
+
+/** Whether every migration this build knows has been applied to the database. */
+export async function migrationsApplied(dataSource: DataSource): Promise<boolean> {
+  return !(await dataSource.showMigrations());
+}

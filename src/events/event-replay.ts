@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors.js';
 import { TEST_SEAMS, type TestSeams } from '../common/test-seams.js';
+import { RelayMetrics } from '../metrics/relay-metrics.js';
 import type { FeedEvent } from './event-bus.js';
 import { EventLog } from './event-log.service.js';
 import { EventStore, PAGE } from './event-store.js';
@@ -13,6 +14,7 @@ export class EventReplay {
     @Inject(TEST_SEAMS) private readonly seams: TestSeams,
     private readonly store: EventStore,
     private readonly log: EventLog,
+    private readonly metrics: RelayMetrics,
   ) {}
 
   /**
@@ -24,6 +26,7 @@ export class EventReplay {
     const latest = Math.max(bounds.latest, this.log.lastDelivered());
     const oldestSeq = bounds.oldest ?? latest + 1;
     const detail = { path: 'payload.since', oldestSeq, latestSeq: latest };
+    if (since < bounds.pruned || since > latest) this.metrics.replaysGone.inc();
     if (since < bounds.pruned) {
       throw new DomainError('gone', `events after seq ${since} are no longer all kept (the oldest kept is ${oldestSeq}); reload the state and subscribe without since`, [
         { ...detail, message: `must be at least ${bounds.pruned}` },

@@ -1,6 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { isStatementTimeout } from '../common/database-errors.js';
 import { LOGGER } from '../logging/logger.js';
+import { RelayMetrics } from '../metrics/relay-metrics.js';
 import { audienceOf } from './audience.js';
 import { EventBus, type DomainEvent } from './event-bus.js';
 import { EventLog } from './event-log.service.js';
@@ -36,6 +38,7 @@ export class EventWriter implements OnModuleInit, OnApplicationShutdown {
     private readonly store: EventStore,
     private readonly bus: EventBus,
     private readonly log: EventLog,
+    private readonly metrics: RelayMetrics,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -71,7 +74,10 @@ export class EventWriter implements OnModuleInit, OnApplicationShutdown {
       let stored: StoredEvent[];
       try {
         stored = await this.store.insert(batch);
+        this.metrics.eventsWritten.inc(stored.length);
       } catch (error) {
+        this.metrics.eventsUnstored.inc(batch.length);
+        if (isStatementTimeout(error)) this.metrics.statementTimedOut('events');
         // Better late and unnumbered than never: this instance's sockets still hear of it.
         (this.stopped ? this.logger.debug : this.logger.warn).call(this.logger, { error: (error as Error).message, events: batch.length }, 'could not store events; delivering them without seq');
         try {

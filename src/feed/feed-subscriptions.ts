@@ -6,6 +6,7 @@ import { EventReplay } from '../events/event-replay.js';
 import { RetainedStates } from '../events/retained-states.js';
 import { ALL_TOPICS, CAMERA_STATUS_EVENTS, matchesAny, type TopicPattern } from '../events/topics.js';
 import type { FeedEvent } from '../events/event-bus.js';
+import { RelayMetrics } from '../metrics/relay-metrics.js';
 import { TopicFeed, type FeedSocket, type Hold } from './topic-feed.js';
 
 /** Camera events whose subscribers get each camera's retained state. */
@@ -24,6 +25,7 @@ export class FeedSubscriptions {
     private readonly log: EventLog,
     private readonly replays: EventReplay,
     private readonly retained: RetainedStates,
+    private readonly metrics: RelayMetrics,
   ) {}
 
   topics(socket: FeedSocket): TopicPattern[] {
@@ -63,6 +65,10 @@ export class FeedSubscriptions {
         this.feed.release(hold);
       }
       socket.data.coveredFrom = since ?? upTo;
+      if (since !== undefined) {
+        this.metrics.replays.inc();
+        this.metrics.replayedEvents.inc(replayed);
+      }
       return { topics: this.topics(socket), replayed, retained, seq: this.log.lastDelivered() };
     });
   }

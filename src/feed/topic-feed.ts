@@ -6,12 +6,14 @@ import { audiencesOf, cameraAudience, deliveryRooms, feedRooms } from '../events
 import { EventBus, type FeedEvent } from '../events/event-bus.js';
 import { ALL_TOPICS, TOPIC_EVENTS, type TopicPattern } from '../events/topics.js';
 import { LogStream } from '../logging/log-stream.js';
+import { RelayMetrics } from '../metrics/relay-metrics.js';
 import { leaveFeedRooms, moveToFeedRooms, userRoom, type RoomMember } from './rooms.js';
 
 /** Events encoded once for all the sockets they go to; the Socket.IO transport supplies the encoding. */
 export interface EncodedEvents {
   sendTo(socket: Socket): void;
-  broadcast(server: Server, rooms: readonly string[]): void;
+  /** Returns how many sockets it was sent to. */
+  broadcast(server: Server, rooms: readonly string[]): number;
 }
 
 export type EventEncoder = (server: Server, events: ReadonlyArray<readonly [string, unknown]>) => EncodedEvents;
@@ -68,6 +70,7 @@ export class TopicFeed {
   constructor(
     bus: EventBus,
     private readonly logs: LogStream,
+    private readonly metrics: RelayMetrics,
   ) {
     bus.subscribe('feed', (event) => this.deliver(event));
     bus.subscribe('access.changed', ({ userId, role, cameraIds }) => void this.regroup(userId, role, audiencesOf(userId, role, cameraIds)));
@@ -135,7 +138,8 @@ export class TopicFeed {
     if (!this.server || !this.encode) return;
     const rooms = deliveryRooms(event.audiences, event.domain, event.event);
     const batch = this.encode(this.server, topicEvents(event));
-    batch.broadcast(this.server, rooms);
+    const sockets = batch.broadcast(this.server, rooms);
+    this.metrics.eventDelivered(event.domain, sockets, (Date.now() - Date.parse(event.at)) / 1000);
     for (const hold of this.holds.values()) {
       if ((event.seq === null || event.seq > hold.after) && rooms.some((room) => hold.rooms.has(room))) hold.buffer.push({ rooms, batch });
     }

@@ -1,7 +1,9 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CommandRegistry } from '../commands/command-registry.js';
+import { Leadership } from '../jobs/leadership.service.js';
 import { HookHealth } from '../mediamtx/hook-health.js';
+import { MediaMtxWatch } from '../mediamtx/mediamtx-watch.service.js';
 import { MediaMtxModule } from '../mediamtx/mediamtx.module.js';
 import { healthCommands } from './health.commands.js';
 
@@ -11,9 +13,11 @@ export class HealthModule implements OnModuleInit {
     private readonly registry: CommandRegistry,
     @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly hooks: HookHealth,
+    private readonly leadership: Leadership,
+    private readonly mediamtx: MediaMtxWatch,
   ) {}
 
   onModuleInit(): void {
-    this.registry.register('health', healthCommands(this.dataSource, this.hooks));
+    this.registry.register('health', healthCommands({ dataSource: this.dataSource, hooks: this.hooks, leadership: this.leadership, mediamtx: this.mediamtx }));
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { LOGGER } from '../logging/logger.js';
+import { RelayMetrics } from '../metrics/relay-metrics.js';
 import { ControlConnection } from './control-connection.js';
 
 /** Advisory lock keys of this application: (namespace, key). */
@@ -27,6 +28,7 @@ export class Leadership implements OnModuleInit, OnApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly connection: ControlConnection,
+    private readonly metrics: RelayMetrics,
   ) {
     connection.onLost(() => this.set(false));
     connection.onReconnect(() => void this.tryToLead());
@@ -46,6 +48,21 @@ export class Leadership implements OnModuleInit, OnApplicationShutdown {
 
   isLeader(): boolean {
     return this.leader;
+  }
+
+  /**
+   * Whether some instance runs the background work: this one, or another holding the lock in this
+   * database. Undefined when the database cannot tell right now.
+   */
+  async runningSomewhere(): Promise<boolean | undefined> {
+    if (this.leader) return true;
+    const rows = await this.connection.query<{ held: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_locks
+                       WHERE locktype = 'advisory' AND granted AND classid = $1 AND objid = $2 AND objsubid = 2
+                         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) AS held`,
+      [LOCK_NAMESPACE, BACKGROUND_WORK_LOCK],
+    );
+    return rows?.[0]?.held;
   }
 
   /** Called with true when this instance starts running background work and false when it stops. */
@@ -68,6 +85,7 @@ export class Leadership implements OnModuleInit, OnApplicationShutdown {
   private set(leader: boolean): void {
     if (this.leader === leader) return;
     this.leader = leader;
+    this.metrics.backgroundWork.set(leader ? 1 : 0);
     this.logger.info(leader ? 'this instance now runs the background work' : 'this instance no longer runs the background work');
     for (const listener of this.listeners) listener(leader);
     if (!leader) void this.tryToLead();

@@ -5,6 +5,7 @@ import { secretsEqual } from '../common/secrets-equal.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { LOGGER } from '../logging/logger.js';
 import { Leadership } from '../jobs/leadership.service.js';
+import { RelayMetrics } from '../metrics/relay-metrics.js';
 import { HookHealth } from './hook-health.js';
 import { HookRelay, type RelayedHook } from './hook-relay.js';
 import { HOOK_EVENTS, StreamEvents, type HookCall, type HookEvent } from './stream-events.js';
@@ -32,6 +33,7 @@ export class HooksService implements OnModuleInit {
     private readonly health: HookHealth,
     private readonly leadership: Leadership,
     private readonly relay: HookRelay,
+    private readonly metrics: RelayMetrics,
   ) {}
 
   onModuleInit(): void {
@@ -46,14 +48,18 @@ export class HooksService implements OnModuleInit {
   }
 
   async handle(event: string, call: HookCall): Promise<void> {
+    // The event is a URL segment: anything but a hook event counts as `unknown`.
+    const known = (HOOK_EVENTS as readonly string[]).includes(event);
     if (!secretsEqual(call.secret, this.config.mediamtx.hookSecret)) {
+      this.metrics.hook(known ? event : 'unknown', 'refused');
       this.health.refused();
       this.reconciler.observeSoon();
       this.logger.warn({ event, path: call.path }, 'refused a MediaMTX hook without the right secret');
       throw unauthorized('the hook secret is missing or wrong');
     }
-    if (!(HOOK_EVENTS as readonly string[]).includes(event)) throw notFound('hook', event);
+    if (!known) throw notFound('hook', event);
     if (!call.path) throw validationFailed([{ path: 'X-Mtx-Path', message: 'is required' }]);
+    this.metrics.hook(event, 'accepted');
     this.health.accepted();
     // Only the instance running the background work keeps the stream state, so that every camera event is published once.
     if (!this.leadership.isLeader()) {

@@ -7,6 +7,7 @@ import { CamerasService } from '../cameras/cameras.service.js';
 import { secretsEqual } from '../common/secrets-equal.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { LOGGER } from '../logging/logger.js';
+import { RelayMetrics } from '../metrics/relay-metrics.js';
 import { queryToken } from './hook-details.js';
 import { HooksService } from './hooks.service.js';
 import { ReaderAuthCache } from './reader-auth-cache.js';
@@ -41,6 +42,7 @@ interface Verdict {
 const READ_ACTIONS = new Set(['read', 'playback']);
 const SERVICE_ACTIONS = new Set(['publish', 'api', 'metrics', 'pprof']);
 const deny = (status: 401 | 403, reason: string): Verdict => ({ decision: { status, reason } });
+const DECISIONS = { 200: 'allowed', 401: 'unauthorized', 403: 'forbidden' } as const;
 
 /**
  * Decides MediaMTX's auth callbacks: who may watch which camera, and that only the relay
@@ -61,6 +63,7 @@ export class MediaMtxAuthService {
     private readonly hooks: HooksService,
     private readonly state: StreamState,
     private readonly sessions: ViewerSessions,
+    private readonly metrics: RelayMetrics,
   ) {}
 
   async decide(request: AuthRequest): Promise<AuthDecision> {
@@ -75,6 +78,7 @@ export class MediaMtxAuthService {
       decision = verdict.decision;
       if (verdict.reader) this.admit(request, verdict.reader);
     }
+    this.metrics.authDecided(DECISIONS[decision.status], (performance.now() - started) / 1000);
     // Never the password or a token: who, what, where, and the outcome. Readers re-authenticate
     // all the time (three callbacks an RTSP read): the routine answers, allowed or "send your
     // credentials", are debug; a refusal of credentials is worth an info line.

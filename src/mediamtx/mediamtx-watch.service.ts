@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { LOGGER } from '../logging/logger.js';
+import { RelayMetrics } from '../metrics/relay-metrics.js';
 import { MediaMtxApi } from './mediamtx-api.client.js';
 import { PathSyncService } from './path-sync.service.js';
 import { StreamReconciler } from './stream-reconciler.service.js';
@@ -23,6 +24,8 @@ export class MediaMtxWatch implements OnApplicationBootstrap, OnApplicationShutd
   private stopped = false;
   private started: string | null = null;
   private probe = 0;
+  /** Why the last look at MediaMTX got no answer; null when it did, undefined before the first look. */
+  private unreachable: string | null | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -30,7 +33,13 @@ export class MediaMtxWatch implements OnApplicationBootstrap, OnApplicationShutd
     private readonly api: MediaMtxApi,
     private readonly sync: PathSyncService,
     private readonly reconciler: StreamReconciler,
+    private readonly metrics: RelayMetrics,
   ) {}
+
+  /** Null while MediaMTX answers; otherwise why it does not (also before the first look has finished). */
+  problem(): string | null {
+    return this.unreachable === undefined ? 'MediaMTX has not been reached yet' : this.unreachable;
+  }
 
   onApplicationBootstrap(): void {
     this.schedule();
@@ -49,7 +58,16 @@ export class MediaMtxWatch implements OnApplicationBootstrap, OnApplicationShutd
 
   private async look(): Promise<void> {
     try {
-      const { started } = await this.api.info();
+      const { started } = await this.api.info().then(
+        (info) => {
+          this.reached(null);
+          return info;
+        },
+        (error: unknown) => {
+          this.reached((error as Error).message);
+          throw error;
+        },
+      );
       const restarted = this.started !== null && started !== this.started;
       this.started = started;
       if (restarted) return await this.resync('MediaMTX restarted: putting the camera paths back and resetting the stream state', {});
@@ -64,6 +82,11 @@ export class MediaMtxWatch implements OnApplicationBootstrap, OnApplicationShutd
       // Unreachable: path sync retries and reports it; the next answer tells whether it restarted.
       this.logger.debug({ error: (error as Error).message }, 'could not look at MediaMTX');
     }
+  }
+
+  private reached(problem: string | null): void {
+    this.unreachable = problem;
+    this.metrics.mediamtxReachable.set(problem === null ? 1 : 0);
   }
 
   private async resync(message: string, context: Record<string, unknown>): Promise<void> {

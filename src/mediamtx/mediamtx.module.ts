@@ -9,6 +9,7 @@ import { StreamTokensService } from '../tokens/stream-tokens.service.js';
 import { TokensModule } from '../tokens/tokens.module.js';
 import { EventBus } from '../events/event-bus.js';
 import { LOGGER } from '../logging/logger.js';
+import { RelayMetrics } from '../metrics/relay-metrics.js';
 import { CameraStatesRepository } from './camera-states.repository.js';
 import { CameraStates } from './camera-states.js';
 import { CameraStatusService } from './camera-status.service.js';
@@ -54,7 +55,7 @@ import { HookRelay } from './hook-relay.js';
     MediaMtxWatch,
     ViewerSessions,
   ],
-  exports: [PathSyncService, HookHealth],
+  exports: [PathSyncService, HookHealth, MediaMtxWatch],
 })
 export class MediaMtxModule implements OnModuleInit {
   constructor(
@@ -65,9 +66,15 @@ export class MediaMtxModule implements OnModuleInit {
     private readonly api: MediaMtxApi,
     private readonly bus: EventBus,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly metrics: RelayMetrics,
+    private readonly paths: MediaMtxPathsRepository,
   ) {}
 
   onModuleInit(): void {
+    this.metrics.onScrape(async () => {
+      const counts = await this.paths.countBySyncState();
+      for (const state of ['in_sync', 'pending', 'failed'] as const) this.metrics.mediamtxPaths.labels(state).set(counts[state]);
+    });
     this.cameras.registerStatusProvider((cameras) => this.status.statuses(cameras));
     this.tokens.onRevoke((tokenId) => this.kick((session) => session.tokenId === tokenId));
     // A token revoked through another instance (here the sessions were already kicked above).
@@ -82,10 +89,17 @@ export class MediaMtxModule implements OnModuleInit {
   private async kick(match: (session: ViewerSession) => boolean): Promise<number> {
     let kicked = 0;
     for (const session of this.sessions.take(match)) {
-      const ended = await this.api.kick(session).catch((error: unknown) => {
-        this.logger.warn({ session: session.id, error: (error as Error).message }, 'could not end a MediaMTX session');
-        return false;
-      });
+      const ended = await this.api.kick(session).then(
+        (found) => {
+          this.metrics.kicked(found ? 'ended' : 'not_found');
+          return found;
+        },
+        (error: unknown) => {
+          this.metrics.kicked('failed');
+          this.logger.warn({ session: session.id, error: (error as Error).message }, 'could not end a MediaMTX session');
+          return false;
+        },
+      );
       if (ended) kicked += 1;
     }
     return kicked;

@@ -5,6 +5,7 @@ import { OAuth2TokenStore, type ClaimedRefresh } from '../credentials/oauth2-tok
 import { EventBus } from '../events/event-bus.js';
 import { Leadership } from '../jobs/leadership.service.js';
 import { LOGGER } from '../logging/logger.js';
+import { RelayMetrics } from '../metrics/relay-metrics.js';
 import { CameraExtensions } from './camera-extensions.service.js';
 import { TokenEndpointClient, TokenRefreshError, TokenRequestCancelled, type TokenGrant } from './token-endpoint.client.js';
 
@@ -39,6 +40,7 @@ export class TokenRefresher implements OnApplicationBootstrap, BeforeApplication
     private readonly extensions: CameraExtensions,
     private readonly leadership: Leadership,
     private readonly bus: EventBus,
+    private readonly metrics: RelayMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -133,6 +135,7 @@ export class TokenRefresher implements OnApplicationBootstrap, BeforeApplication
     const nextRefreshAt = new Date(Math.max(refreshAt, Date.now() + MIN_REFRESH_INTERVAL_MS));
     const stored = await this.store.recordGrant(claim, { accessToken: grant.accessToken, refreshToken: grant.refreshToken, expiresAt, nextRefreshAt });
     if (!stored) return this.dropped(claim);
+    this.metrics.oauth2Refreshed('succeeded');
     this.logger.info(
       { credentialId: claim.id, expiresAt: expiresAt.toISOString(), nextRefreshAt: nextRefreshAt.toISOString(), rotated: grant.refreshToken !== undefined },
       'oauth2 access token refreshed',
@@ -149,6 +152,7 @@ export class TokenRefresher implements OnApplicationBootstrap, BeforeApplication
   private async failed(claim: ClaimedRefresh, error: string): Promise<void> {
     const failure = await this.store.recordFailure(claim, error, { initialSeconds: this.config.oauth2.retryInitialSeconds, maxSeconds: this.config.oauth2.retryMaxSeconds });
     if (!failure) return this.dropped(claim);
+    this.metrics.oauth2Refreshed('failed');
     const retryAt = failure.retryAt.toISOString();
     this.logger.warn({ credentialId: claim.id, error, attempts: failure.attempts, retryAt }, 'oauth2 token refresh failed');
     this.publish(claim, 'unauthenticated', { error, attempts: failure.attempts, retryAt });
@@ -157,6 +161,7 @@ export class TokenRefresher implements OnApplicationBootstrap, BeforeApplication
 
   /** The credential was changed or deleted during the request: a newer attempt, if any, decides. */
   private dropped(claim: ClaimedRefresh): void {
+    this.metrics.oauth2Refreshed('dropped');
     this.logger.info({ credentialId: claim.id }, 'oauth2 credential changed or deleted during its token refresh; the result is dropped');
   }
 

@@ -3,6 +3,50 @@
 
 /** Every command by module: `entity` and `payload` as sent, `result` as answered. */
 export interface Commands {
+  audit: {
+    /** List audit records, newest first, filtered by user_id (who acted), module, entity and a from/to time range (access: admin) */
+    "list": {
+      entity: never;
+      payload: {
+        user_id?: number;
+        module?: string;
+        entity?: string | number;
+        from?: string;
+        to?: string;
+        page?: number;
+        itemsPerPage?: number;
+      };
+      payloadOptional: true;
+      result: {
+        items: Array<{
+          id: number;
+          at: string;
+          /** null for the system, or a failed login of an unknown name */
+          actor_id: number | null;
+          /** the user, `system`, or the name a failed login gave */
+          actor_name: string;
+          module: string;
+          command: string;
+          entity: string | null;
+          /** field → {old, new}; secrets only as "set" or "cleared" */
+          changes: {
+            [key: string]: {
+              old: unknown;
+              new: unknown;
+            } | ("set" | "cleared");
+          };
+          /** refused: a failed login, or a refresh token used twice (its session was ended) */
+          outcome: "ok" | "refused";
+          address: string | null;
+          /** null for a change the relay made itself */
+          transport: ("rest" | "socket" | "console") | null;
+        }>;
+        total: number;
+        page: number;
+        itemsPerPage: number;
+      };
+    };
+  };
   auth: {
     /** Log in with username and password (access: public) */
     "create": {
@@ -440,6 +484,25 @@ export interface Commands {
     };
   };
   health: {
+    /** Probes: `live` answers 200 while the process answers (a liveness probe); `ready` answers 200 when the database answers with every migration applied, some instance runs the background work and MediaMTX answers, else 503 unavailable with each failed check and its reason in details (a readiness probe) (access: public) */
+    "read": {
+      entity: "live" | "ready";
+      payload: never;
+      payloadOptional: true;
+      result: {
+        status: "live";
+        version: string;
+      } | {
+        status: "ready";
+        version: string;
+        checks: {
+          database: "up";
+          migrations: "applied";
+          backgroundWork: "running";
+          mediamtx: "reachable";
+        };
+      };
+    };
     /** Health of the relay: answers 200 when it and its database are up (status degraded, with warnings, when MediaMTX hooks fail), 503 unavailable otherwise (access: public) */
     "list": {
       entity: never;
@@ -749,6 +812,9 @@ export interface Commands {
 
 /** Who may call each command, whether it takes an entity, and its REST route (null: Socket.IO only). */
 export const COMMANDS = {
+  audit: {
+    list: { access: 'admin', entity: false, payloadOptional: true, rest: { method: 'GET', path: '/api/audit', payload: 'query' } },
+  },
   auth: {
     create: { access: 'public', entity: false, payloadOptional: false, rest: { method: 'POST', path: '/api/auth', payload: 'body' } },
     refresh: { access: 'public', entity: false, payloadOptional: false, rest: { method: 'POST', path: '/api/auth/refresh', payload: 'body' } },
@@ -770,6 +836,7 @@ export const COMMANDS = {
     delete: { access: 'admin', entity: true, payloadOptional: true, rest: { method: 'DELETE', path: '/api/credentials/{id}', payload: 'none' } },
   },
   health: {
+    read: { access: 'public', entity: true, payloadOptional: true, rest: { method: 'GET', path: '/api/health/{id}', payload: 'none' } },
     list: { access: 'public', entity: false, payloadOptional: true, rest: { method: 'GET', path: '/api/health', payload: 'query' } },
   },
   logs: {

@@ -1,3 +1,4 @@
+import { auditCommands } from '../../audit/audit.commands.js';
 import { authCommands } from '../../auth/auth.commands.js';
 import { camerasCommands } from '../../cameras/cameras.commands.js';
 import type { CommandDefinition, ModuleCommands } from '../../commands/command-registry.js';
@@ -16,6 +17,7 @@ import { usersCommands } from '../../users/users.commands.js';
  * running server registers exactly these.
  */
 const CATALOGUE: Record<string, (...services: never[]) => ModuleCommands> = {
+  audit: auditCommands,
   auth: authCommands,
   cameras: camerasCommands,
   credentials: credentialsCommands,

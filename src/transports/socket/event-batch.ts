@@ -71,8 +71,8 @@ export class EventBatch {
     }
   }
 
-  /** Sends the batch once to every socket in any of the rooms. */
-  broadcast(server: Server, rooms: readonly string[]): void {
+  /** Sends the batch once to every socket in any of the rooms; returns how many sockets that was. */
+  broadcast(server: Server, rooms: readonly string[]): number {
     const namespace = server.of('/');
     const sent = new Set<string>();
     for (const room of rooms) {
@@ -85,5 +85,6 @@ export class EventBatch {
         if (socket) this.sendTo(socket);
       }
     }
+    return sent.size;
   }
 }

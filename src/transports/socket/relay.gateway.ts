@@ -17,6 +17,7 @@ import { EventBus } from '../../events/event-bus.js';
 import { EventLog } from '../../events/event-log.service.js';
 import { DEFAULT_LIVE_LOG_LEVEL, logRoom } from '../../logging/log-stream.js';
 import { LOGGER } from '../../logging/logger.js';
+import { RelayMetrics } from '../../metrics/relay-metrics.js';
 import { RateLimiter } from '../../commands/rate-limiter.js';
 import type { UserView } from '../../users/users.schemas.js';
 import { readEnvelope } from './envelope.js';
@@ -76,17 +77,24 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     private readonly slowConsumers: SlowConsumers,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(TEST_SEAMS) private readonly seams: TestSeams,
+    private readonly metrics: RelayMetrics,
   ) {}
 
   afterInit(server: RelayServer): void {
     this.topics.attach(server, (io, events) => EventBatch.encode(io, events));
     this.slowConsumers.watch(server);
+    this.metrics.onScrape(() => this.metrics.countSockets(server.of('/').sockets.values(), (socket) => socket.data.auth?.role));
     // Nest guards do not run at connection time, so authentication is Socket.IO middleware.
     server.use((socket, next) => {
+      const started = performance.now();
       this.identify(socket).then(
-        () => next(),
+        () => {
+          this.metrics.handshakeDuration.observe((performance.now() - started) / 1000);
+          next();
+        },
         (thrown: unknown) => {
           const error = toDomainError(thrown);
+          this.metrics.socketRefused(error.code);
           next(Object.assign(new Error(error.message), { data: errorBody(error).error }));
         },
       );
@@ -120,11 +128,13 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     });
     this.sessions.opened(socket, socket.data.auth, socket.data.coveredFrom, socket.data.user, socket.data.online);
     // Only `init` needs them; a socket is kept for hours.
+    this.metrics.socketConnected();
     socket.data.user = undefined;
     socket.data.online = undefined;
   }
 
-  handleDisconnect(socket: RelaySocket): void {
+  handleDisconnect(socket: RelaySocket, reason: string): void {
+    this.metrics.socketDisconnected(String(reason));
     clearTimeout(socket.data.closeAfterAnswers);
     this.limits.connectionClosed(socket.id);
     this.topics.forget(socket.id);
@@ -241,6 +251,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     if (socket.data.strikes < this.config.rateLimits.strikes || socket.data.closeAfterAnswers) return;
     this.logger.warn({ userId: socket.data.auth.userId, socket: socket.id, address: socket.data.address }, 'socket kept exceeding its rate limit; disconnecting');
     socket.emit('system:disconnect', { reason: 'rate_limited', message: 'too many requests after being told to slow down' });
+    this.metrics.strikeDisconnects.inc();
     socket.data.closeAfterAnswers = setTimeout(() => socket.disconnect(true), FLOOD_ANSWER_WAIT_MS);
   }
 

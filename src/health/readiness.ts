@@ -1,0 +1,64 @@
+import type { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { DomainError } from '../common/errors.js';
+import { databaseAnswers, migrationsApplied } from '../database/probe.js';
+import type { Leadership } from '../jobs/leadership.service.js';
+import type { MediaMtxWatch } from '../mediamtx/mediamtx-watch.service.js';
+import { VERSION } from '../version.js';
+
+/** How long the database gets to answer the checks before readiness counts it as down. */
+export const READINESS_TIMEOUT_MS = 3000;
+
+export const livenessSchema = z.object({ status: z.literal('live'), version: z.string() });
+
+export const readinessSchema = z.object({
+  status: z.literal('ready'),
+  version: z.string(),
+  checks: z.object({
+    database: z.literal('up'),
+    migrations: z.literal('applied'),
+    backgroundWork: z.literal('running'),
+    mediamtx: z.literal('reachable'),
+  }),
+});
+
+export type Readiness = z.infer<typeof readinessSchema>;
+
+/** One failed check: which, and why. */
+interface Problem {
+  check: 'database' | 'migrations' | 'backgroundWork' | 'mediamtx';
+  message: string;
+}
+
+const withinTimeout = <T>(work: Promise<T>, late: T): Promise<T> => {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(late), READINESS_TIMEOUT_MS);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+};
+
+/**
+ * Ready to serve: the database answers and has every migration, some instance runs the background
+ * work (path sync, pruning, token refresh), and MediaMTX answers. Otherwise `unavailable` (503),
+ * each failed check in `details` with its reason.
+ */
+export async function checkReadiness(dataSource: DataSource, leadership: Leadership, mediamtx: MediaMtxWatch): Promise<Readiness> {
+  const problems: Problem[] = [];
+  if (!(await databaseAnswers(dataSource, READINESS_TIMEOUT_MS))) {
+    problems.push({ check: 'database', message: 'the database does not answer' });
+  } else {
+    const [applied, background] = await Promise.all([
+      withinTimeout(migrationsApplied(dataSource).catch(() => undefined), undefined),
+      withinTimeout(leadership.runningSomewhere(), undefined),
+    ]);
+    if (applied !== true) problems.push({ check: 'migrations', message: applied === false ? 'migrations are pending' : 'could not read the applied migrations' });
+    if (background !== true) problems.push({ check: 'backgroundWork', message: background === false ? 'no instance runs the background work' : 'could not tell whether an instance runs the background work' });
+  }
+  const mediamtxProblem = mediamtx.problem();
+  if (mediamtxProblem !== null) problems.push({ check: 'mediamtx', message: mediamtxProblem });
+  if (problems.length > 0) {
+    throw new DomainError('unavailable', `not ready: ${problems.map((problem) => `${problem.check}: ${problem.message}`).join('; ')}`, problems.map(({ check, message }) => ({ path: check, message })));
+  }
+  return { status: 'ready', version: VERSION, checks: { database: 'up', migrations: 'applied', backgroundWork: 'running', mediamtx: 'reachable' } };
+}
