@@ -6,10 +6,12 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY client/package.json ./client/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
-COPY scripts/compress-web.mjs ./scripts/
+COPY scripts/build-web.mjs scripts/compress-web.mjs ./scripts/
 COPY src ./src
+COPY client ./client
 COPY web ./web
 RUN npm run build
 
@@ -17,6 +19,7 @@ RUN npm run build
 FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY client/package.json ./client/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM node:24-bookworm-slim

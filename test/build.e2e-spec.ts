@@ -10,8 +10,10 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The repo's `npm run build` (the step `npm start` runs first) in a copy of the project, so the repo's dist is left alone. */
 function copyProject(): string {
   const dir = mkdtempSync(join(tmpdir(), 'mtx-relay-build-'));
-  for (const file of ['package.json', 'tsconfig.json', 'tsconfig.build.json']) cpSync(join(ROOT, file), join(dir, file));
-  cpSync(join(ROOT, 'src'), join(dir, 'src'), { recursive: true });
+  for (const file of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']) cpSync(join(ROOT, file), join(dir, file));
+  for (const folder of ['src', 'web', 'scripts']) cpSync(join(ROOT, folder), join(dir, folder), { recursive: true });
+  // The client package, without its build (node_modules/@mtx-relay/client links to the repo's).
+  cpSync(join(ROOT, 'client'), join(dir, 'client'), { recursive: true, filter: (source) => !/[/\\](dist|node_modules)$|\.tsbuildinfo$/.test(source) });
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   return dir;
 }

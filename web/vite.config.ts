@@ -1,7 +1,7 @@
 import { defineConfig } from 'vite';
 
-// Run from web/ (`vite build web`): the page and its hashed assets go to dist/web, which the
-// relay serves at `/` (src/transports/rest/root-route.ts).
+// Built by scripts/build-web.mjs (`npm run build`), which gives each build its own folder and
+// points dist/web at it; the relay serves dist/web at `/` (src/transports/rest/root-route.ts).
 export default defineConfig({
   base: '/',
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
