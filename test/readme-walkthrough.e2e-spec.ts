@@ -104,7 +104,7 @@ describe('the README walkthrough, run as written', () => {
     const listening = await eventually(() => output.split('\n').find((line) => line.includes('"msg":"listening"')), (line) => line !== undefined || relay!.exitCode !== null, 60_000);
     if (!listening) throw new Error(`the relay did not start:\n${output}`);
     url = (JSON.parse(listening) as { url: string }).url;
-    fake.authCallbackUrl = `${url}/api/mediamtx/auth`;
+    fake.authCallbackUrl = `${url}/api/mediamtx/auth?secret=${encodeURIComponent(readFileSync(join(work, 'data', 'mediamtx-hook-secret'), 'utf8').trim())}`;
     expect(readFileSync(join(work, 'relay.log'), 'utf8')).toMatch(/created user "admin" with password: \S+/);
 
     shell = new ShellSession(work, { PATH: `${stubs}:${process.env.PATH}`, HOME: work });
@@ -144,7 +144,8 @@ describe('the README walkthrough, run as written', () => {
     expect(run.env.RELAY_HOOK_SECRET).toBe(readFileSync(join(work, 'data', 'mediamtx-hook-secret'), 'utf8').trim());
     expect(run.env.RELAY_URL).toBe('http://host.docker.internal:3000');
     expect(run.flags['--add-host']).toEqual(['host.docker.internal:host-gateway']);
-    expect(run.env.MTX_AUTHHTTPADDRESS).toBe(`${run.env.RELAY_URL}/api/mediamtx/auth`);
+    // MediaMTX proves itself to the auth callback with the hook secret in the URL, as compose has it.
+    expect(run.env.MTX_AUTHHTTPADDRESS).toBe(`${run.env.RELAY_URL}/api/mediamtx/auth?secret=${run.env.RELAY_HOOK_SECRET}`);
     expect(run.env.MTX_RTSPTRANSPORTS).toBe(compose.environment.MTX_RTSPTRANSPORTS);
   });
 
