@@ -17,6 +17,7 @@ const CHANGES_NOTHING = new Set([
   'credentials.list',
   'credentials.read',
   'health.list',
+  'health.read',
   'logs.list',
   'logs.update',
   'logs.delete',

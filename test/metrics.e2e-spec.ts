@@ -143,8 +143,11 @@ describe('GET /metrics', () => {
         expect(valueOf(after, 'mtx_relay_event_deliveries_sum') - valueOf(before, 'mtx_relay_event_deliveries_sum')).toBeGreaterThanOrEqual(1);
         expect(valueOf(after, 'mtx_relay_event_delivery_lag_seconds_count')).toBeGreaterThan(valueOf(before, 'mtx_relay_event_delivery_lag_seconds_count'));
         // The path reaches MediaMTX and is counted in sync; MediaMTX is seen as reachable.
-        const synced = await eventually(() => scrape(server), (text) => valueOf(text, 'mtx_relay_mediamtx_paths', { state: 'in_sync' }) >= 1);
-        expect(valueOf(synced, 'mtx_relay_mediamtx_reachable')).toBe(1);
+        // (Path sync and the MediaMTX watch each look at MediaMTX on their own schedule.)
+        const synced = await eventually(
+          () => scrape(server),
+          (text) => valueOf(text, 'mtx_relay_mediamtx_paths', { state: 'in_sync' }) >= 1 && valueOf(text, 'mtx_relay_mediamtx_reachable') === 1,
+        );
         expect(synced).not.toContain('Metrics porch');
       } finally {
         socket.close();
@@ -173,7 +176,7 @@ describe('GET /metrics', () => {
       expect((await hook('a-wrong-secret-0123456789')).status).toBe(401);
       expect((await hook(HOOK_SECRET)).status).toBe(204);
       expect((await fetch(`${server.url}/api/mediamtx/hooks/no-such-event`, { method: 'POST', headers: { 'x-hook-secret': 'wrong' } })).status).toBe(401);
-      const decision = await server.http('POST', '/api/mediamtx/auth', { body: { action: 'read', path: 'metrics-porch', protocol: 'rtsp', ip: '127.0.0.1' } });
+      const decision = await server.http('POST', `/api/mediamtx/auth?secret=${HOOK_SECRET}`, { body: { action: 'read', path: 'metrics-porch', protocol: 'rtsp', ip: '127.0.0.1' } });
       expect(decision.status).toBe(401);
       const after = await scrape(server);
       const moved = (labels: Record<string, string>, name = 'mtx_relay_mediamtx_hooks_total') => valueOf(after, name, labels) - valueOf(before, name, labels);

@@ -180,8 +180,8 @@ describe('logs', () => {
     const decisions = page.getByRole('log').getByText(/INFO MediaMTX auth decision/);
     await page.getByRole('log').getByText(/INFO/).first().waitFor();
     const before = await decisions.count();
-    // The relay logs each MediaMTX auth decision at info.
-    await driver.authRequest({ action: 'read', path: 'log-probe-path', protocol: 'rtsp' });
+    // The relay logs a MediaMTX auth decision that refuses credentials at info (routine ones at debug).
+    await driver.authRequest({ action: 'read', path: 'log-probe-path', protocol: 'rtsp', user: 'log-probe', password: 'not-the-password' });
     await decisions.nth(before).waitFor();
     await screenshot(page, 'logs');
   });

@@ -10,6 +10,7 @@ import { openDatabase } from '../database/open-database.js';
 import { EventWriter } from '../events/event-writer.js';
 import { EventsModule } from '../events/events.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
 import { LogStream } from '../logging/log-stream.js';
 import { createLogger, NestPinoLogger } from '../logging/logger.js';
 import { UsersModule } from '../users/users.module.js';
@@ -23,7 +24,7 @@ const STORE_WAIT_MS = 15_000;
 @Module({})
 class ResetPasswordModule {
   static forRoot(dependencies: CoreDependencies): DynamicModule {
-    return { module: ResetPasswordModule, imports: [CoreModule.forRoot(dependencies), JobsModule, EventsModule, UsersModule] };
+    return { module: ResetPasswordModule, imports: [CoreModule.forRoot(dependencies), MetricsModule, JobsModule, EventsModule, UsersModule] };
   }
 }
 
