@@ -1,6 +1,10 @@
 import { RelayError } from './errors.js';
-import type { RestTransport } from './rest.js';
 import type { Tokens } from './types.js';
+
+/** What the keeper needs of the REST transport: one call, to refresh. */
+interface RestCaller {
+  call(module: string, command: string, entity: unknown, payload: unknown, token: string | null, timeoutMs: number): Promise<unknown>;
+}
 
 /** Reads `exp` (seconds) from a JWT without checking it: the server does that. Null if it has none. */
 export function expiryOfJwt(token: string): number | null {
@@ -27,7 +31,7 @@ export class TokenKeeper {
   private inFlight: Promise<Tokens> | null = null;
 
   constructor(
-    private readonly rest: RestTransport,
+    private readonly rest: RestCaller,
     initial: { bearer: string; refresh?: string | null; expiration?: string },
     private readonly timeoutMs: number,
   ) {
