@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { LeaderInterval } from '../jobs/leader-interval.js';
 import { Leadership } from '../jobs/leadership.service.js';
 import { LOGGER } from '../logging/logger.js';
 import { EventStore } from './event-store.js';
@@ -11,35 +12,23 @@ import { EventStore } from './event-store.js';
  */
 @Injectable()
 export class EventRetention implements OnModuleInit, OnApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private readonly interval: LeaderInterval;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly store: EventStore,
-    private readonly leadership: Leadership,
-  ) {}
+    leadership: Leadership,
+  ) {
+    this.interval = new LeaderInterval(leadership, config.events.pruneIntervalSeconds * 1000, () => this.prune());
+  }
 
   onModuleInit(): void {
-    this.leadership.onChange((leader) => (leader ? this.schedule(0) : clearTimeout(this.timer)));
-    if (this.leadership.isLeader()) this.schedule(0);
+    this.interval.start();
   }
 
   onApplicationShutdown(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
-  }
-
-  private schedule(delayMs: number): void {
-    clearTimeout(this.timer);
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      void this.prune().finally(() => {
-        if (this.leadership.isLeader()) this.schedule(this.config.events.pruneIntervalSeconds * 1000);
-      });
-    }, delayMs);
-    this.timer.unref();
+    this.interval.stop();
   }
 
   /** Drops old events, oldest first, and records how far; returns how many went. */
