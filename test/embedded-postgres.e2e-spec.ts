@@ -148,7 +148,8 @@ describe('the embedded PostgreSQL', () => {
 
   it('gives up when PostgreSQL keeps dying, exiting non-zero for a process manager to restart it', async () => {
     relay = await start();
-    const exited = new Promise<number | null>((resolveExit) => relay!.process.once('exit', resolveExit));
+    // 'close' comes once the last line is read from the pipe; 'exit' can come before it.
+    const exited = new Promise<number | null>((resolveExit) => relay!.process.once('close', resolveExit));
     for (let restart = 1; restart <= 3; restart += 1) {
       process.kill(runningPostmaster(), 'SIGKILL');
       await eventually(async () => linesOf('the embedded PostgreSQL is running again') === restart, 60_000);

@@ -130,7 +130,8 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     return { status: response.status, body: parsed as T, text };
   };
 
-  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  // 'close', not 'exit': only then has every line the process wrote been read from its pipes.
+  const exited = new Promise<number | null>((resolveExit) => child.once('close', (code) => resolveExit(code)));
   return {
     url,
     databaseUrl,
