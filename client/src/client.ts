@@ -83,7 +83,7 @@ export class RelayClient {
     return this.listeners.add(event, handler);
   }
 
-  /** A list kept current from one `list` plus topic events: `cameras`, or `users` for admins. */
+  /** A list kept current from one `list` plus topic events: `cameras`, `tokens` (stream tokens), or `users` and `credentials` for admins. */
   watch<N extends CollectionName>(name: N): LiveCollection<N> {
     if (!this.socket) throw new RelayError('validation_failed', 'watch needs a socket (not REST-only mode)', 0);
     const collection = new LiveCollection(name, {

@@ -61,6 +61,8 @@ export interface SystemMessagePayload extends TopicPayload {
 
 export type UserView = ResultOf<'users', 'read'>;
 export type CameraView = ResultOf<'cameras', 'read'>;
+export type CredentialView = ResultOf<'credentials', 'read'>;
+export type StreamTokenView = ResultOf<'tokens', 'read'>;
 
 export interface OnlineUser {
   id: number;

@@ -877,6 +877,7 @@ export const TOPIC_EVENTS = {
   users: ['created', 'updated', 'deleted', 'online', 'offline'],
   system: ['message'],
   audit: ['created'],
+  tokens: ['created', 'revoked'],
 } as const;
 
 /** The stable error codes, with the HTTP status of each. */
