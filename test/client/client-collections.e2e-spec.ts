@@ -140,3 +140,24 @@ describe('live collections', () => {
     expect(states).not.toContain('connected');
   });
 });
+
+describe('init and presence', () => {
+  it("keeps the connection's init, and who is online from it and the presence events", async () => {
+    expect(admin.init).toMatchObject({ server: { version: expect.any(String), instance: expect.any(String) }, seq: expect.any(Number) });
+    expect(admin.online.has(admin.user!.id)).toBe(true);
+    const user = await admin.request('users', 'create', { payload: { username: 'present', password: PASSWORD } });
+    const present = await createClient({ url: server.url, username: 'present', password: PASSWORD });
+    try {
+      await eventually(() => admin.online.has(user.id), Boolean);
+      // A connection opened now knows them from its init, before any presence event.
+      const late = await createClient({ url: server.url, username: 'admin', password: ADMIN_PASSWORD });
+      expect(late.init?.usersOnline?.map(({ id }) => id)).toContain(user.id);
+      expect(late.online.users.map(({ id }) => id)).toContain(user.id);
+      late.close();
+      present.close();
+      await eventually(() => admin.online.has(user.id), (online) => !online);
+    } finally {
+      present.close();
+    }
+  });
+});

@@ -78,7 +78,9 @@ export function typedEvents(client: RelayClient): void {
   void ready;
   const revokedAt: string | null | undefined = client.watch('tokens').items[0]?.revoked_at;
   const authState: 'pending' | 'authenticated' | 'unauthenticated' | undefined = client.watch('credentials').items[0]?.auth_state;
-  void [revokedAt, authState];
+  const version: string | undefined = client.init?.server.version;
+  const online: number[] = client.online.users.map((user) => user.sockets);
+  void [revokedAt, authState, version, online];
   // @ts-expect-error cameras, users, credentials and tokens can be watched
   client.watch('audit');
 }
