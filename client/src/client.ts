@@ -2,7 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { ClientOptions } from './options.js';
 import { RelayError } from './errors.js';
 import { EventStream } from './event-stream.js';
-import { COMMANDS } from './generated/contract.js';
+import { COMMANDS } from './generated/index.js';
 import { CameraStates } from './camera-states.js';
 import { LiveCollection, type CollectionName } from './collections.js';
 import { Listeners } from './listeners.js';

@@ -29,5 +29,5 @@ export { RelayError } from './errors.js';
 export { LiveCollection, type CameraItem, type CollectionName, type ItemOf } from './collections.js';
 export type { CameraState } from './camera-states.js';
 export type { Presence } from './presence.js';
-export { COMMANDS, ERROR_STATUS, TOPIC_EVENTS } from './generated/contract.js';
+export { COMMANDS, ERROR_STATUS, TOPIC_EVENTS } from './generated/index.js';
 export type * from './types.js';
