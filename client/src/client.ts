@@ -2,10 +2,11 @@ import { io, type Socket } from 'socket.io-client';
 import type { ClientOptions } from './options.js';
 import { RelayError } from './errors.js';
 import { EventStream } from './event-stream.js';
-import { COMMANDS } from './generated/contract.js';
+import { COMMANDS } from './generated/index.js';
 import { CameraStates } from './camera-states.js';
 import { LiveCollection, type CollectionName } from './collections.js';
 import { Listeners } from './listeners.js';
+import { Presence } from './presence.js';
 import { requestOverRest, type RestTransport } from './rest.js';
 import { SocketRequests } from './requests.js';
 import { isRevocation, TokenKeeper } from './tokens.js';
@@ -19,14 +20,17 @@ export class RelayClient {
   private readonly requests = new SocketRequests();
   private readonly listeners = new Listeners();
   private readonly cameraStates = new CameraStates();
+  /** Who is online (admins): from each connection's `init`, then `users:online` and `users:offline`. */
+  readonly online = new Presence();
   private readonly stream = new EventStream((event) => {
     this.cameraStates.apply(event);
+    this.online.apply(event);
     this.listeners.emitTopic(event);
   });
   private readonly collections = new Set<LiveCollection<CollectionName>>();
   private connectionState: ConnectionState = 'connecting';
   private closed = false;
-  private currentUser: UserView | undefined;
+  private lastInit: InitPayload | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnectAttempts = 0;
@@ -42,15 +46,19 @@ export class RelayClient {
     private readonly options: ClientOptions,
     private readonly rest: RestTransport,
     private readonly tokens: TokenKeeper,
-    user: UserView | undefined,
+    private currentUser: UserView | undefined,
   ) {
-    this.currentUser = user;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   }
 
   /** The signed-in user, as `users read` shows it (updated on every connection). */
   get user(): UserView | undefined {
     return this.currentUser;
+  }
+
+  /** The current connection's `init`: server version, time and instance, and (admins) who was online then. */
+  get init(): InitPayload | undefined {
+    return this.lastInit;
   }
 
   get state(): ConnectionState {
@@ -83,7 +91,7 @@ export class RelayClient {
     return this.listeners.add(event, handler);
   }
 
-  /** A list kept current from one `list` plus topic events: `cameras`, or `users` for admins. */
+  /** A list kept current from one `list` plus topic events: `cameras`, `tokens` (stream tokens), or `users` and `credentials` for admins. */
   watch<N extends CollectionName>(name: N): LiveCollection<N> {
     if (!this.socket) throw new RelayError('validation_failed', 'watch needs a socket (not REST-only mode)', 0);
     const collection = new LiveCollection(name, {
@@ -100,9 +108,7 @@ export class RelayClient {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.refreshTimer);
-    clearTimeout(this.reconnectTimer);
-    clearTimeout(this.revokeTimer);
+    for (const timer of [this.refreshTimer, this.reconnectTimer, this.revokeTimer]) clearTimeout(timer);
     for (const collection of [...this.collections]) collection.close();
     this.socket?.disconnect();
     this.requests.rejectAll(new RelayError('closed', 'the client was closed', 0));
@@ -165,6 +171,8 @@ export class RelayClient {
 
   private async onInit(init: InitPayload): Promise<void> {
     this.currentUser = init.user ?? this.currentUser;
+    this.lastInit = init;
+    this.online.reset(init);
     this.listeners.emit('init', init);
     const resumed = await this.resubscribe(init.seq);
     if (!resumed || this.closed) return;

@@ -1,13 +1,19 @@
 import { RelayError } from './errors.js';
 import type { CameraState } from './camera-states.js';
-import type { CameraView, EventName, EventPayload, TopicPayload, UserView } from './types.js';
+import type { CameraView, CredentialView, EventName, EventPayload, StreamTokenView, TopicPayload, UserView } from './types.js';
 
-export type CollectionName = 'cameras' | 'users';
+export type CollectionName = 'cameras' | 'users' | 'credentials' | 'tokens';
 
 /** A watched camera: its view as `cameras list` gives it, and its live stream state (null until one is known). */
 export type CameraItem = CameraView & { state: CameraState | null };
 
-export type ItemOf<N extends CollectionName> = N extends 'cameras' ? CameraItem : UserView;
+export type ItemOf<N extends CollectionName> = N extends 'cameras'
+  ? CameraItem
+  : N extends 'users'
+    ? UserView
+    : N extends 'credentials'
+      ? CredentialView
+      : StreamTokenView;
 
 /** What a collection needs from its client. */
 export interface CollectionHost {
@@ -18,15 +24,38 @@ export interface CollectionHost {
   forget(): void;
 }
 
+/** How a collection follows its topic: which events mean "read the item again", and what else removes items. */
+interface CollectionRules {
+  topic: 'camera:*' | 'users:*' | 'credentials:*' | 'tokens:*';
+  reread: ReadonlySet<string>;
+  /** Deletes in other domains that take items with them (the database cascades them). */
+  cascades: ReadonlyArray<{ event: 'camera:deleted' | 'users:deleted'; field: string }>;
+}
+
+const RULES: Record<CollectionName, CollectionRules> = {
+  cameras: { topic: 'camera:*', reread: new Set(['created', 'updated']), cascades: [] },
+  users: { topic: 'users:*', reread: new Set(['created', 'updated']), cascades: [] },
+  // OAuth2 refreshes change a credential's state and next refresh time.
+  credentials: { topic: 'credentials:*', reread: new Set(['created', 'updated', 'authenticated', 'reauthenticated', 'unauthenticated']), cascades: [] },
+  tokens: {
+    topic: 'tokens:*',
+    reread: new Set(['created', 'revoked']),
+    cascades: [
+      { event: 'camera:deleted', field: 'camera_id' },
+      { event: 'users:deleted', field: 'user_id' },
+    ],
+  },
+};
+
 const PAGE_SIZE = 100;
 const MAX_PAGES = 10_000;
-const REFETCHED = new Set(['created', 'updated']);
 const STREAM_EVENTS = new Set(['state', 'ready', 'notReady', 'read', 'unread']);
 
 /**
- * A list kept current from one `list` plus topic events: a create or update is read again, a
- * delete removes, stream events update a camera's `state`, and a `gone` (or a change of the
- * user's own grants) reloads the whole list. Changes are applied one at a time, in event order.
+ * A list kept current from one `list` plus topic events: a create or update (a credential's OAuth2
+ * state, a stream token's revocation) is read again, a delete removes (a camera's or user's also
+ * removes their stream tokens), stream events update a camera's `state`, and a `gone` (or a change
+ * of the user's own grants) reloads the whole list. Changes are applied one at a time, in event order.
  */
 export class LiveCollection<N extends CollectionName> {
   /** Resolves once the first list is in. */
@@ -42,10 +71,11 @@ export class LiveCollection<N extends CollectionName> {
     readonly name: N,
     private readonly host: CollectionHost,
   ) {
-    const domain = name === 'cameras' ? 'camera:*' : 'users:*';
+    const rules = RULES[name];
     this.stops = [
-      host.on(domain, (event) => void this.enqueue(() => this.apply(event))),
+      host.on(rules.topic, (event) => void this.enqueue(() => this.apply(event))),
       host.on('resync', () => void this.enqueue(() => this.load())),
+      ...rules.cascades.map(({ event, field }) => host.on(event, ({ entity }) => void this.enqueue(async () => this.removeWhere(field, entity)))),
     ];
     // A user's own role or grants decide which cameras they see.
     if (name === 'cameras') {
@@ -114,7 +144,7 @@ export class LiveCollection<N extends CollectionName> {
       if (this.byId.delete(id)) this.changed();
       return;
     }
-    if (!REFETCHED.has(event.event)) return;
+    if (!RULES[this.name].reread.has(event.event)) return;
     try {
       this.put(await this.host.request('read', { entity: id }));
     } catch (error) {
@@ -123,6 +153,12 @@ export class LiveCollection<N extends CollectionName> {
       this.byId.delete(id);
     }
     this.changed();
+  }
+
+  private removeWhere(field: string, value: number | null): void {
+    const before = this.byId.size;
+    for (const [id, item] of this.byId) if ((item as unknown as Record<string, unknown>)[field] === value) this.byId.delete(id);
+    if (this.byId.size !== before) this.changed();
   }
 
   private put(item: unknown): void {

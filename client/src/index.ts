@@ -28,5 +28,6 @@ export { RelayClient, type ClientOptions };
 export { RelayError } from './errors.js';
 export { LiveCollection, type CameraItem, type CollectionName, type ItemOf } from './collections.js';
 export type { CameraState } from './camera-states.js';
-export { COMMANDS, ERROR_STATUS, TOPIC_EVENTS } from './generated/contract.js';
+export type { Presence } from './presence.js';
+export { COMMANDS, ERROR_STATUS, TOPIC_EVENTS } from './generated/index.js';
 export type * from './types.js';

@@ -1,4 +1,4 @@
-import { COMMANDS } from './generated/contract.js';
+import { COMMANDS } from './generated/index.js';
 import { errorFromBody, isErrorBody, RelayError } from './errors.js';
 import type { TokenKeeper } from './tokens.js';
 import type { Tokens } from './types.js';

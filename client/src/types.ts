@@ -1,6 +1,7 @@
-import type { COMMANDS, Commands, ERROR_STATUS, TOPIC_EVENTS } from './generated/contract.js';
+import type { COMMANDS, Commands, ERROR_STATUS, InitPayload, LogEntry, TOPIC_EVENTS } from './generated/index.js';
 
-export type { Commands };
+export type { Commands, InitPayload, LogEntry };
+export type { OnlineUser } from './generated/index.js';
 
 export type ModuleName = keyof Commands;
 export type CommandName<M extends ModuleName> = keyof Commands[M] & string;
@@ -61,34 +62,8 @@ export interface SystemMessagePayload extends TopicPayload {
 
 export type UserView = ResultOf<'users', 'read'>;
 export type CameraView = ResultOf<'cameras', 'read'>;
-
-export interface OnlineUser {
-  id: number;
-  username: string;
-  sockets: number;
-}
-
-/** The first event of every connection. */
-export interface InitPayload {
-  user?: UserView;
-  /** `instance`: which of several relays on one database the socket is connected to. */
-  server: { version: string; time: string; instance: string };
-  seq: number;
-  usersOnline?: OnlineUser[];
-}
-
-/** A line of the live log stream (admins). */
-export interface LogEntry {
-  hostname: string;
-  /** The relay that wrote the line (INSTANCE_NAME). */
-  instance: string;
-  level: number;
-  msg: string;
-  pid: number;
-  service: string;
-  time: number;
-  timestamp: string;
-}
+export type CredentialView = ResultOf<'credentials', 'read'>;
+export type StreamTokenView = ResultOf<'tokens', 'read'>;
 
 export interface Tokens {
   bearer: string;

@@ -4,7 +4,7 @@ import type { AuditRecordView } from '../audit/audit.schemas.js';
 import type { ErrorBody } from '../common/errors.js';
 import type { LogEntry } from '../logging/log-stream.js';
 import type { TOPIC_EVENTS, TopicDomain } from '../events/topics.js';
-import type { UserView } from '../users/users.schemas.js';
+import type { InitPayload, OnlineUser } from './init.schemas.js';
 
 /** A `request`: the command to run, and the event its answer comes back on. */
 export interface RequestEnvelope {
@@ -22,24 +22,6 @@ export type Answer = unknown;
 export interface Pong {
   time: string;
 }
-
-export interface OnlineUser {
-  id: number;
-  username: string;
-  sockets: number;
-}
-
-/** The first event of every connection. */
-export interface InitPayload {
-  user?: UserView;
-  /** `instance`: which of several relays on one database this socket is connected to (INSTANCE_NAME). */
-  server: { version: string; time: string; instance: string };
-  /** The last event seq delivered before the socket connected: it receives every one after. */
-  seq: number;
-  /** Admins only. */
-  usersOnline?: OnlineUser[];
-}
-
 
 /** What a topic event carries. */
 export interface TopicPayload {
@@ -82,7 +64,7 @@ export interface ClientToServerEvents {
   ping: (acknowledge?: (pong: Pong) => void) => void;
 }
 
-export type { LogEntry };
+export type { InitPayload, LogEntry, OnlineUser };
 
 export interface ServerToClientEvents extends TopicEvents {
   init: (payload: InitPayload) => void;

@@ -4,8 +4,8 @@ import { ALL_TOPICS, patternsOf, type TopicPattern } from './topics.js';
 
 /**
  * Who may see an event, as audience names: `everyone` (every signed-in user), `admins`,
- * `camera:<id>` (users granted that camera) and `user:<id>` (that user). Stored with each event
- * so a replay applies the same rule as live delivery.
+ * `camera:<id>` (users granted that camera) and `user:<id>` (that user; for a stream token, its
+ * owner). Stored with each event so a replay applies the same rule as live delivery.
  */
 export const EVERYONE = 'everyone';
 export const ADMINS = 'admins';
@@ -21,6 +21,9 @@ export function audienceOf(event: DomainEvent): string[] {
       return [ADMINS, cameraAudience(event.entity)];
     case 'users':
       return [ADMINS, userAudience(event.entity)];
+    case 'tokens':
+      // A stream token's event goes to its owner, named in its details (the entity is the token).
+      return typeof event.details.user_id === 'number' ? [ADMINS, userAudience(event.details.user_id)] : [ADMINS];
     case 'credentials':
     case 'system':
     case 'audit':

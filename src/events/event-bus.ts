@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 
 /** A change in a domain, as published on the topic feed (`<domain>:<event>`). */
 export interface DomainEvent {
-  domain: 'users' | 'camera' | 'credentials' | 'system' | 'audit';
+  domain: 'users' | 'camera' | 'credentials' | 'system' | 'audit' | 'tokens';
   entity: number | null;
   event: string;
   details: Record<string, unknown>;

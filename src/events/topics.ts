@@ -5,6 +5,7 @@ export const TOPIC_EVENTS = {
   users: ['created', 'updated', 'deleted', 'online', 'offline'],
   system: ['message'],
   audit: ['created'],
+  tokens: ['created', 'revoked'],
 } as const;
 
 /** User events that say only who is connected: nothing about the user's access, name or tokens. */

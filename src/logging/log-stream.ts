@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { z } from 'zod';
 import { LOG_LEVEL_NUMBERS, wireLevel } from './logger.js';
 
 export const LEVEL_NUMBERS = Object.values(LOG_LEVEL_NUMBERS);
@@ -9,17 +10,18 @@ export const clusterLogRoom = (level: number): string => `logs:all:${level}`;
 export const DEFAULT_LIVE_LOG_LEVEL = LOG_LEVEL_NUMBERS.info;
 
 /** One log line as the `log` event and `logs list` carry it (NestMTX's shape, and the instance that wrote it). */
-export interface LogEntry {
-  hostname: string;
-  /** INSTANCE_NAME of the relay that wrote the line. */
-  instance: string;
-  level: number;
-  msg: string;
-  pid: number;
-  service: string;
-  time: number;
-  timestamp: string;
-}
+export const logEntrySchema = z.object({
+  hostname: z.string(),
+  instance: z.string().describe('INSTANCE_NAME of the relay that wrote the line'),
+  level: z.number().int(),
+  msg: z.string(),
+  pid: z.number().int(),
+  service: z.string(),
+  time: z.number(),
+  timestamp: z.string(),
+});
+
+export type LogEntry = z.output<typeof logEntrySchema>;
 
 type Deliver = (rooms: string[], entry: LogEntry) => void;
 type LineListener = (entry: LogEntry) => void;

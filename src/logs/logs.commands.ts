@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineCommand, defineSocketCommand, type LiveChannel, type ModuleCommands } from '../commands/command-registry.js';
 import { LOG_LEVEL_NUMBERS } from '../logging/logger.js';
-import { clusterLogRoom, LEVEL_NUMBERS, logRoom, type LogStream } from '../logging/log-stream.js';
+import { clusterLogRoom, LEVEL_NUMBERS, logEntrySchema, logRoom, type LogStream } from '../logging/log-stream.js';
 
 /** A level by pino number (20…70) or by name (trace…fatal); a number may come as text, as in a REST query string. */
 const levelSchema = z.preprocess(
@@ -11,17 +11,6 @@ const levelSchema = z.preprocess(
     z.enum(Object.keys(LOG_LEVEL_NUMBERS) as [keyof typeof LOG_LEVEL_NUMBERS]).transform((name) => LOG_LEVEL_NUMBERS[name]),
   ], { message: 'must be a level number (20, 30, 40, 50, 60, 70) or name (trace, debug, info, warn, error, fatal)' }),
 );
-
-const entrySchema = z.object({
-  hostname: z.string(),
-  instance: z.string(),
-  level: z.number().int(),
-  msg: z.string(),
-  pid: z.number().int(),
-  service: z.string(),
-  time: z.number(),
-  timestamp: z.string(),
-});
 
 const listSchema = z.preprocess(
   (value) => value ?? {},
@@ -42,7 +31,7 @@ export function logsCommands(logs: LogStream): ModuleCommands {
       access: 'admin',
       summary: 'The most recent log lines at or above a level',
       payload: listSchema,
-      result: z.object({ items: z.array(entrySchema) }),
+      result: z.object({ items: z.array(logEntrySchema) }),
       handle: async ({ payload }) => ({ items: logs.recent(payload.level, payload.limit) }),
     }),
     update: defineSocketCommand({

@@ -80,6 +80,7 @@ export class StreamTokensService {
       record({ entity: created.id, changes: { ...fieldChanges(null, fields), ...secretChanges({ token }) } });
       return created;
     });
+    this.publish(row, 'created');
     const rtsp = new URL(camera.urls.rtsp);
     rtsp.username = encodeURIComponent(auth.username);
     rtsp.password = token;
@@ -94,6 +95,7 @@ export class StreamTokensService {
       // Revoking again still ends the sessions the token opened: recorded, with nothing changed.
       record({ entity: id, changes: fieldChanges({ revoked_at: row.revokedAt }, { revoked_at: revokedAt }) });
     });
+    if (!row.revokedAt) this.publish(row, 'revoked');
     const kicked = (await this.revokeListener?.(id)) ?? 0;
     // After the local kick (which counts the sessions it ends); other instances hear it too.
     this.bus.publish('stream-token.revoked', { tokenId: id, userId: row.userId });
@@ -106,6 +108,11 @@ export class StreamTokensService {
     if (!row || row.revokedAt !== null || row.expiresAt.getTime() <= Date.now()) return null;
     void this.tokens.markUsed(row.id, new Date()).catch(() => undefined);
     return { tokenId: row.id, userId: row.userId, cameraId: row.cameraId, expiresAt: row.expiresAt.getTime() };
+  }
+
+  /** `tokens:created` / `tokens:revoked`, to admins and the token's owner (never the token itself). */
+  private publish(row: StreamToken, event: 'created' | 'revoked'): void {
+    this.bus.publish('domain', { domain: 'tokens', entity: row.id, event, details: { user_id: row.userId, camera_id: row.cameraId, label: row.label } });
   }
 
   /** An admin sees every token; a user only their own, and nothing of the rest. */

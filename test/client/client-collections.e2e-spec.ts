@@ -81,6 +81,50 @@ describe('live collections', () => {
     users.close();
   });
 
+  it('keeps the credentials of an admin current', async () => {
+    const credentials = admin.watch('credentials');
+    await credentials.ready;
+    const basic = await admin.request('credentials', 'create', { payload: { kind: 'basic', description: 'watched basic', username: 'cam', password: 'a-secret-1' } });
+    const token = await admin.request('credentials', 'create', { payload: { kind: 'token', description: 'watched token', token: 'a-secret-2' } });
+    await admin.request('credentials', 'update', { entity: basic.id, payload: { description: 'renamed' } });
+    await eventually(() => credentials.get(basic.id)?.description, (description) => description === 'renamed');
+    await admin.request('credentials', 'delete', { entity: token.id });
+    await eventually(() => credentials.get(token.id), (credential) => credential === undefined);
+    const fresh = await admin.request('credentials', 'list', { payload: { itemsPerPage: 100, sortBy: 'id' } });
+    expect(credentials.items).toEqual(fresh.items);
+    credentials.close();
+  });
+
+  it("keeps stream tokens current: a user's own, every one for an admin, and gone with their camera", async () => {
+    const [kept, dropped] = [await camera('tokens-kept'), await camera('tokens-dropped')];
+    await admin.request('users', 'create', { payload: { username: 'token-owner', password: PASSWORD, camera_ids: [kept.id, dropped.id] } });
+    const owner = await createClient({ url: server.url, username: 'token-owner', password: PASSWORD });
+    const everyToken = admin.watch('tokens');
+    try {
+      const own = owner.watch('tokens');
+      await Promise.all([own.ready, everyToken.ready]);
+      const first = await owner.request('tokens', 'create', { payload: { camera_id: kept.id, label: 'first' } });
+      const second = await owner.request('tokens', 'create', { payload: { camera_id: dropped.id, label: 'second' } });
+      const admins = await admin.request('tokens', 'create', { payload: { camera_id: kept.id, label: 'admin token' } });
+      await eventually(() => own.items.map((item) => item.id), (ids) => ids.join() === [first.id, second.id].join());
+      await owner.request('tokens', 'delete', { entity: first.id });
+      await eventually(() => own.get(first.id)?.revoked_at, (revokedAt) => typeof revokedAt === 'string');
+      await admin.request('cameras', 'delete', { entity: dropped.id });
+      await eventually(() => own.get(second.id), (token) => token === undefined);
+      await eventually(() => everyToken.get(second.id), (token) => token === undefined);
+
+      const ownFresh = await owner.request('tokens', 'list', { payload: { itemsPerPage: 100, sortBy: 'id' } });
+      expect(own.items).toEqual(ownFresh.items);
+      expect(own.get(admins.id)).toBeUndefined();
+      const allFresh = await admin.request('tokens', 'list', { payload: { itemsPerPage: 100, sortBy: 'id' } });
+      await eventually(() => JSON.stringify(everyToken.items), (items) => items === JSON.stringify(allFresh.items));
+      expect(everyToken.get(first.id)?.revoked_at).toEqual(expect.any(String));
+    } finally {
+      everyToken.close();
+      owner.close();
+    }
+  });
+
   it('ends a revoked session: a revoked event, closed, and no reconnect', async () => {
     const user = await admin.request('users', 'create', { payload: { username: 'revoked', password: PASSWORD } });
     const client = await createClient({ url: server.url, username: 'revoked', password: PASSWORD, reconnectDelayMs: 50 });
@@ -94,5 +138,26 @@ describe('live collections', () => {
     // A request to a closed client fails at once, and the client never came back.
     await expect(client.request('system', 'read', { entity: 'ping' })).rejects.toMatchObject({ code: 'closed' });
     expect(states).not.toContain('connected');
+  });
+});
+
+describe('init and presence', () => {
+  it("keeps the connection's init, and who is online from it and the presence events", async () => {
+    expect(admin.init).toMatchObject({ server: { version: expect.any(String), instance: expect.any(String) }, seq: expect.any(Number) });
+    expect(admin.online.has(admin.user!.id)).toBe(true);
+    const user = await admin.request('users', 'create', { payload: { username: 'present', password: PASSWORD } });
+    const present = await createClient({ url: server.url, username: 'present', password: PASSWORD });
+    try {
+      await eventually(() => admin.online.has(user.id), Boolean);
+      // A connection opened now knows them from its init, before any presence event.
+      const late = await createClient({ url: server.url, username: 'admin', password: ADMIN_PASSWORD });
+      expect(late.init?.usersOnline?.map(({ id }) => id)).toContain(user.id);
+      expect(late.online.users.map(({ id }) => id)).toContain(user.id);
+      late.close();
+      present.close();
+      await eventually(() => admin.online.has(user.id), (online) => !online);
+    } finally {
+      present.close();
+    }
   });
 });

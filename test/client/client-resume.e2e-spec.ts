@@ -118,18 +118,27 @@ describe('the client keeps every event across token refreshes and reconnects', (
     const { client, heard } = await listeningClient(proxy.url, { socketOptions: { transports: ['websocket'] } });
     const resyncs: unknown[] = [];
     client.on('resync', (event) => resyncs.push(event));
+    const credentials = client.watch('credentials');
+    const tokens = client.watch('tokens');
+    await Promise.all([credentials.ready, tokens.ready]);
+    const script = await createClient({ url: server.url, username: 'admin', password: ADMIN_PASSWORD, socket: false });
     const { bearer } = await server.login();
     await publish(server.url, bearer, 'before');
     await eventually(() => heard.length, (count) => count === 1);
     const missedFrom = client.lastSeq!;
     proxy.cut();
     await publish(server.url, bearer, 'missed');
+    // Made while away, their events pruned: only the collections' reload on `resync` brings them.
+    const credential = await script.request('credentials', 'create', { payload: { kind: 'token', description: 'while away', token: 'a-secret-3' } });
+    const camera = await script.request('cameras', 'create', { payload: { name: 'away', mtx_path: 'away', source_url: 'rtsp://127.0.0.1:8554/away' } });
+    const token = await script.request('tokens', 'create', { payload: { camera_id: camera.id, label: 'while away' } });
     // Wait until the server no longer keeps what the client missed.
     await eventually(() => stored(server.url, bearer, missedFrom).then(({ answer }) => answer.error?.code), (code) => code === 'gone', 20000, 250);
     expect(client.state).toBe('reconnecting');
     proxy.restore();
     await eventually(() => resyncs.length, (count) => count === 1, 20000);
     expect(resyncs[0]).toMatchObject({ reason: 'gone', oldestSeq: expect.any(Number) });
+    await eventually(() => [credentials.get(credential.id)?.description, tokens.get(token.id)?.label], (seen) => seen.join() === 'while away,while away');
     await eventually(() => client.state, (state) => state === 'connected');
     await publish(server.url, bearer, 'after');
     await eventually(() => heard.map(({ message }) => message), (messages) => messages.includes('after'));

@@ -76,6 +76,11 @@ export function typedEvents(client: RelayClient): void {
   const watched = client.watch('cameras');
   const ready: boolean | undefined = watched.items[0]?.state?.ready;
   void ready;
-  // @ts-expect-error only cameras and users can be watched
-  client.watch('credentials');
+  const revokedAt: string | null | undefined = client.watch('tokens').items[0]?.revoked_at;
+  const authState: 'pending' | 'authenticated' | 'unauthenticated' | undefined = client.watch('credentials').items[0]?.auth_state;
+  const version: string | undefined = client.init?.server.version;
+  const online: number[] = client.online.users.map((user) => user.sockets);
+  void [revokedAt, authState, version, online];
+  // @ts-expect-error cameras, users, credentials and tokens can be watched
+  client.watch('audit');
 }

@@ -15,7 +15,7 @@ describe('the client package', () => {
   it('packs into a tarball that installs and imports from Node, with types and no Node-only or server imports', () => {
     const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: CLIENT, encoding: 'utf8' })) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const files = packed.files.map(({ path }) => path);
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/generated/contract.d.ts']));
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/generated/index.d.ts']));
     expect(files.filter((path) => !/^(package\.json|README\.md|dist\/.*\.(js|d\.ts))$/.test(path))).toEqual([]);
 
     // Installed as npm would: the tarball unpacked under node_modules, beside its one dependency.

@@ -1,5 +1,8 @@
 import { ERROR_STATUS } from '../../common/errors.js';
+import { jsonSchemaOf } from '../../common/json-schema.js';
+import { initPayloadSchema } from '../../contract/init.schemas.js';
 import { TOPIC_EVENTS } from '../../events/topics.js';
+import { logEntrySchema } from '../../logging/log-stream.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -56,30 +59,12 @@ export function topicEvents(): ServerEvent[] {
   return [...exact, ...wildcards, everything];
 }
 
-const userView = { type: 'object', description: 'the user as users read shows it' };
-
 /** The server's own events, beside topics and answers. */
 export const SESSION_EVENTS: ServerEvent[] = [
-  {
-    address: 'init',
-    summary: 'The first event of every connection',
-    payload: object(
-      {
-        user: userView,
-        server: object({ version: string, time: dateTime }),
-        seq: { type: 'integer', description: 'the last event delivered before the socket was let in' },
-        usersOnline: { type: 'array', items: object({ id: { type: 'integer' }, username: string, sockets: { type: 'integer' } }), description: 'admins only' },
-      },
-      ['server', 'seq'],
-    ),
-  },
+  { address: 'init', summary: 'The first event of every connection', payload: jsonSchemaOf(initPayloadSchema, 'output', 'draft-7') },
   { address: 'failure', summary: 'The answer to a request whose requestId could not be read', payload: ERROR_BODY_SCHEMA },
   { address: 'pong', summary: 'The answer to a ping', payload: object({ time: dateTime }) },
-  {
-    address: 'log',
-    summary: 'A log line, for admin sockets (logs update sets the level)',
-    payload: object({ hostname: string, level: { type: 'integer' }, msg: string, pid: { type: 'integer' }, service: string, time: { type: 'integer' }, timestamp: dateTime }),
-  },
+  { address: 'log', summary: 'A log line, for admin sockets (logs update sets the level)', payload: jsonSchemaOf(logEntrySchema, 'output', 'draft-7') },
   { address: 'session:expiring', summary: 'Ahead of the access token expiry: refresh, then auth update', payload: object({ expiresAt: dateTime }) },
   { address: 'session:expired', summary: 'The access token expired; the server disconnects', payload: object({ expiresAt: dateTime }) },
   { address: 'session:revoked', summary: 'The session was revoked; the server disconnects', payload: object({ reason: string }) },

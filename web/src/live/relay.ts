@@ -6,11 +6,7 @@ import { signedOut, tokensRefreshed, type Tokens } from '../session';
 export const relay = signal<RelayClient | null>(null);
 /** Whether the socket is up: the reconnect banner shows otherwise. */
 export const connection = signal<ConnectionState>('connecting');
-/**
- * Who is online (admins): from each reconnect's `init` and the presence events, counted from the
- * moment the connection opened. The client does not keep the first `init`, so until someone comes
- * or goes this knows only the signed-in user.
- */
+/** Who is online (admins), as the client's presence keeps it from `init` and the presence events. */
 export const online = signal(new Set<number>());
 /** Why the connection could not be opened, in words. */
 export const connectError = signal('');
@@ -30,16 +26,11 @@ export function connect(tokens: Tokens): () => void {
       created.on('connection', ({ state }) => {
         connection.value = state;
       });
-      online.value = new Set([tokens.user.id]);
-      created.on('init', (init) => (online.value = new Set([tokens.user.id, ...(init.usersOnline ?? []).map((user) => user.id)])));
-      created.on('users:online', (event) => {
-        if (event.entity !== null) online.value = new Set([...online.value, event.entity]);
-      });
-      created.on('users:offline', (event) => {
-        const next = new Set(online.value);
-        next.delete(event.entity ?? -1);
-        online.value = next;
-      });
+      const showOnline = (): void => {
+        online.value = new Set(created.online.users.map((user) => user.id));
+      };
+      showOnline();
+      created.online.onChange(showOnline);
       connection.value = created.state;
       relay.value = created;
     },

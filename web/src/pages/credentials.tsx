@@ -2,7 +2,7 @@ import { useSignal } from '@preact/signals';
 import type { JSX } from 'preact';
 import { Dialog, ErrorText, Labelled, formatTime, useAction } from '../components';
 import { relay } from '../live/relay';
-import { useLiveList } from '../live/use-list';
+import { useCollection } from '../live/use-collection';
 
 type Kind = 'basic' | 'token' | 'oauth2';
 
@@ -46,11 +46,7 @@ const FIELDS: Record<Kind, Array<{ name: string; label: string; secret: boolean 
 };
 
 export function CredentialsPage(): JSX.Element {
-  const client = relay.value!;
-  const { items, error } = useLiveList<CredentialView>(
-    async () => ((await client.request('credentials', 'list', { payload: { itemsPerPage: 100 } })) as unknown as { items: CredentialView[] }).items,
-    ['credentials:*'],
-  );
+  const { items, error } = useCollection('credentials');
   const editing = useSignal<CredentialView | 'new' | null>(null);
   return (
     <section aria-labelledby="credentials-title">

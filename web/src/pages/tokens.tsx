@@ -1,9 +1,8 @@
-import { useSignal } from '@preact/signals';
+import { useComputed, useSignal } from '@preact/signals';
 import type { JSX } from 'preact';
 import { CopyField, ErrorText, Labelled, formatTime, useAction } from '../components';
 import { relay } from '../live/relay';
 import { useCollection } from '../live/use-collection';
-import { useLiveList } from '../live/use-list';
 
 interface TokenView {
   id: number;
@@ -25,10 +24,10 @@ interface CreatedToken extends TokenView {
 export function TokensPage(): JSX.Element {
   const client = relay.value!;
   const cameras = useCollection('cameras').items;
-  const { items, error, reload } = useLiveList<TokenView>(
-    async () => ((await client.request('tokens', 'list', { payload: { itemsPerPage: 100, sortBy: '-created_at' } })) as unknown as { items: TokenView[] }).items,
-    ['camera:deleted'],
-  );
+  const tokens = useCollection('tokens');
+  // Newest first: ids are handed out in order of creation.
+  const items = useComputed(() => [...tokens.items.value].reverse());
+  const error = tokens.error;
   const cameraId = useSignal('');
   const label = useSignal('Home Assistant');
   const created = useSignal<CreatedToken | null>(null);
@@ -40,14 +39,10 @@ export function TokensPage(): JSX.Element {
     const camera = Number(cameraId.value || cameras.value[0]?.id);
     await action.run(async () => {
       created.value = await client.request('tokens', 'create', { payload: { camera_id: camera, label: label.value } });
-      reload();
     });
   };
   const revoke = async (token: TokenView): Promise<void> => {
-    if (confirm(`Revoke "${token.label}"? Players using it are disconnected.`)) await action.run(async () => {
-      await client.request('tokens', 'delete', { entity: token.id });
-      reload();
-    });
+    if (confirm(`Revoke "${token.label}"? Players using it are disconnected.`)) await action.run(() => client.request('tokens', 'delete', { entity: token.id }));
   };
 
   return (
