@@ -5,9 +5,11 @@
  *   npm run bench                      every scenario, full length (3 pairs)
  *   npm run bench -- rpc-ping fanout   some scenarios
  *   npm run bench -- --quick           1 pair, short windows, fewer sockets: checks it all works
+ *   npm run bench -- rpc-ping --against ../before/dist/main.js
+ *                                      this build (A) and another (B) in the same pairs: B ÷ A
  *
  * Options: --pairs N, --duration S, --warmup S, --hook-rate N, --sizes N,N, --server-core N,
- * --load-core N, --pg-core N|none, --list. See bench/README.md.
+ * --load-core N, --pg-core N|none, --against PATH, --bound P, --list. See bench/README.md.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,87 +19,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFakeMediaMtx } from './lib/fake-mediamtx.js';
 import { startPostgres, type BenchPostgres } from './lib/postgres.js';
-import { CLOCK_TICKS, pinTree, readLines, signalTree, snapshot, spawnPinned, tasksetAvailable, type Pinning, type Snapshot } from './lib/proc.js';
+import { compare, comparisonOrder, renderComparison, type RunRecord, type RunSide } from './lib/compare.js';
+import { parseOptions, type Options } from './lib/options.js';
+import { CLOCK_TICKS, pinTree, readLines, signalTree, snapshot, spawnPinned, type Snapshot } from './lib/proc.js';
 import { seed, type Seeded } from './lib/seed.js';
-import { startServer, type BenchEnvironment, type RunningServer } from './lib/servers.js';
+import { RELAY_MAIN, startServer, type BenchEnvironment, type RunningServer } from './lib/servers.js';
 import { formatNumber, median, renderTable } from './lib/stats.js';
-import { SCENARIOS, type CaseSpec, type Outcome, type Scenario, type Settings, type Side } from './scenarios.js';
+import type { CaseSpec, Outcome, Scenario } from './scenarios.js';
 
 const LOAD_MAIN = fileURLToPath(new URL('./load/main.js', import.meta.url));
 const RESULTS = fileURLToPath(new URL('../bench/results/', import.meta.url));
-
-interface Options {
-  scenarios: Scenario[];
-  settings: Settings;
-  pinning: Pinning;
-}
-
-function usage(): string {
-  return [
-    'usage: npm run bench -- [scenario ...] [--quick] [--pairs N] [--duration S] [--warmup S] [--hook-rate N] [--sizes N,N]',
-    '                         [--server-core N] [--load-core N] [--pg-core N|none] [--list]',
-    `scenarios: ${SCENARIOS.map((scenario) => scenario.name).join(', ')} (default: all)`,
-  ].join('\n');
-}
-
-function sizes(raw: string | undefined): number[] | undefined {
-  if (raw === undefined) return undefined;
-  const list = raw.split(',').map((part) => Number(part.trim()));
-  if (list.some((size) => !Number.isInteger(size) || size < 1)) throw new Error(`--sizes must be socket counts such as 1000,5000, not ${raw}`);
-  return list;
-}
-
-function parseOptions(argv: string[]): Options {
-  const names: string[] = [];
-  const values = new Map<string, string>();
-  const flags = new Set<string>();
-  for (let index = 0; index < argv.length; index += 1) {
-    const argument = argv[index];
-    if (argument === '--quick' || argument === '--list' || argument === '--help' || argument === '-h') flags.add(argument);
-    else if (argument.startsWith('--')) {
-      const [key, inline] = argument.split('=', 2) as [string, string | undefined];
-      const value = inline ?? argv[++index];
-      if (value === undefined) throw new Error(`${key} needs a value\n${usage()}`);
-      values.set(key, value);
-    } else names.push(argument);
-  }
-  if (flags.has('--help') || flags.has('-h') || flags.has('--list')) {
-    process.stdout.write(`${usage()}\n`);
-    for (const scenario of SCENARIOS) process.stdout.write(`  ${scenario.name.padEnd(14)} ${scenario.summary({ quick: false, pairs: 3, warmupMs: 3000, durationMs: 10_000, hookRate: 20, sizes: undefined })}\n`);
-    process.exit(0);
-  }
-  const unknown = names.filter((name) => !SCENARIOS.some((scenario) => scenario.name === name));
-  if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')}\n${usage()}`);
-  const number = (key: string, fallback: number): number => {
-    const raw = values.get(key);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value < 0) throw new Error(`${key} must be a number, not ${raw}`);
-    return value;
-  };
-  const quick = flags.has('--quick');
-  const cores = cpus().length;
-  const taskset = tasksetAvailable();
-  if (!taskset) process.stderr.write('warning: taskset (util-linux) not found; server and load generator are not pinned\n');
-  if (cores < 2) process.stderr.write('warning: fewer than 2 cores; server and load generator share one\n');
-  const pin = (key: string, fallback: number): number | undefined => {
-    if (!taskset || cores < 2) return undefined;
-    if (values.get(key) === 'none') return undefined;
-    return number(key, fallback);
-  };
-  return {
-    scenarios: names.length === 0 ? SCENARIOS : SCENARIOS.filter((scenario) => names.includes(scenario.name)),
-    settings: {
-      quick,
-      pairs: Math.max(1, Math.round(number('--pairs', quick ? 1 : 3))),
-      warmupMs: number('--warmup', quick ? 1 : 3) * 1000,
-      durationMs: number('--duration', quick ? 3 : 10) * 1000,
-      hookRate: number('--hook-rate', quick ? 10 : 20),
-      sizes: sizes(values.get('--sizes')),
-    },
-    pinning: { serverCore: pin('--server-core', 0), loadCore: pin('--load-core', 1), pgCore: pin('--pg-core', 0) },
-  };
-}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -131,28 +62,22 @@ async function drive(server: RunningServer, job: unknown, loadCore: number | und
   return { result, server: serverMarks, load: loadMarks, serverFinal };
 }
 
-interface RunRecord {
-  case: string;
-  side: Side;
-  pair: number;
-  metrics: Record<string, number>;
-  result?: Record<string, any>;
-  error?: string;
-}
-
 async function runOnce(
   scenario: Scenario,
   spec: CaseSpec,
-  side: Side,
+  side: RunSide,
   context: { bench: BenchEnvironment; seeded: Seeded; options: Options; pgPid: number | undefined },
 ): Promise<{ metrics: Record<string, number>; result: Record<string, any> }> {
   const { bench, seeded, options, pgPid } = context;
-  const server = await startServer(side === 'relay' ? 'relay' : scenario.baseline, bench, options.pinning.serverCore);
+  const server =
+    side === 'baseline'
+      ? await startServer(scenario.baseline, bench, options.pinning.serverCore)
+      : await startServer('relay', bench, options.pinning.serverCore, side === 'against' ? options.against : RELAY_MAIN);
   const stall = (signal: NodeJS.Signals) => spec.stallDatabase && pgPid !== undefined && signalTree(pgPid, signal);
   try {
     // Let start-up work (path sync, JIT of the start path) settle before measuring.
     await sleep(1000);
-    const job = scenario.job(seeded, side, spec, server.url, options.settings, bench.hookSecret);
+    const job = scenario.job(seeded, side === 'baseline' ? 'baseline' : 'relay', spec, server.url, options.settings, bench.hookSecret);
     const outcome = await drive(server, job, options.pinning.loadCore, (mark) => stall(mark === 'start' ? 'SIGSTOP' : 'SIGCONT'));
     return { metrics: scenario.metrics(outcome), result: outcome.result };
   } finally {
@@ -176,7 +101,7 @@ function machine() {
 function summarise(scenario: Scenario, runs: RunRecord[], cases: CaseSpec[]) {
   const summary: Record<string, Record<'relay' | 'baseline' | 'ratio', Record<string, number>>> = {};
   for (const spec of cases) {
-    const side = (which: Side) => {
+    const side = (which: RunSide) => {
       const mine = runs.filter((run) => run.case === spec.label && run.side === which && !run.error);
       return Object.fromEntries(scenario.columns.map((column) => [column.key, median(mine.map((run) => run.metrics[column.key] ?? Number.NaN))]));
     };
@@ -188,8 +113,7 @@ function summarise(scenario: Scenario, runs: RunRecord[], cases: CaseSpec[]) {
   return summary;
 }
 
-function printTable(scenario: Scenario, options: Options, summary: ReturnType<typeof summarise>, load: { before: number[]; after: number[] }): void {
-  const { settings } = options;
+function renderSummary(scenario: Scenario, summary: ReturnType<typeof summarise>): string {
   const header = ['', ...scenario.columns.map((column) => column.label)];
   const rows: string[][] = [];
   for (const [label, sides] of Object.entries(summary)) {
@@ -198,13 +122,19 @@ function printTable(scenario: Scenario, options: Options, summary: ReturnType<ty
       rows.push([name, ...scenario.columns.map((column) => formatNumber(sides[side][column.key], side === 'ratio' ? 2 : column.digits))]);
     }
   }
+  return renderTable(header, rows);
+}
+
+function printTable(scenario: Scenario, options: Options, table: string, load: { before: number[]; after: number[] }): void {
+  const { settings } = options;
   const pinned = options.pinning.serverCore === undefined ? 'not pinned' : `server core ${options.pinning.serverCore}, load core ${options.pinning.loadCore}, PostgreSQL ${options.pinning.pgCore === undefined ? 'unpinned' : `core ${options.pinning.pgCore}`}`;
   process.stdout.write(
     [
       '',
       `${scenario.name}${settings.quick ? ' (QUICK)' : ''}: ${scenario.summary(settings)}`,
       `median of ${settings.pairs} pair${settings.pairs === 1 ? '' : 's'}, ${settings.durationMs / 1000} s windows; ${pinned}; load average ${load.before.map((value) => value.toFixed(2)).join(' ')} → ${load.after.map((value) => value.toFixed(2)).join(' ')}`,
-      renderTable(header, rows),
+      ...(options.against ? [`A = ${RELAY_MAIN}`, `B = ${options.against}`] : []),
+      table,
       '',
     ].join('\n'),
   );
@@ -253,7 +183,7 @@ async function main(): Promise<void> {
       for (let pair = 0; pair < options.settings.pairs; pair += 1) {
         for (const spec of cases) {
           // Alternate which side goes first, so a drifting machine favours neither.
-          const order: Side[] = pair % 2 === 0 ? ['relay', 'baseline'] : ['baseline', 'relay'];
+          const order: RunSide[] = options.against ? comparisonOrder(pair) : pair % 2 === 0 ? ['relay', 'baseline'] : ['baseline', 'relay'];
           for (const side of order) {
             const record: RunRecord = { case: spec.label, side, pair: pair + 1, metrics: {} };
             try {
@@ -274,9 +204,11 @@ async function main(): Promise<void> {
         }
       }
       const summary = summarise(scenario, runs, cases);
+      const comparison = options.against ? compare(scenario, runs, cases) : undefined;
       const loadAfter = loadavg();
-      printTable(scenario, options, summary, { before: loadBefore, after: loadAfter });
-      const file = join(RESULTS, `${scenario.name}.json`);
+      const table = comparison ? renderComparison(scenario, comparison, options.boundPercent) : renderSummary(scenario, summary);
+      printTable(scenario, options, table, { before: loadBefore, after: loadAfter });
+      const file = join(RESULTS, `${scenario.name}${options.against ? '-compared' : ''}.json`);
       writeFileSync(
         file,
         `${JSON.stringify(
@@ -291,6 +223,7 @@ async function main(): Promise<void> {
             pinning: options.pinning,
             columns: scenario.columns,
             medians: summary,
+            ...(comparison ? { against: { a: RELAY_MAIN, b: options.against, boundPercent: options.boundPercent, comparison } } : {}),
             runs,
           },
           null,

@@ -55,6 +55,29 @@ describe('health while the database comes and goes', () => {
     expect(await ready((status) => status === 200)).toMatchObject({ status: 200, body: READY });
   }, 60000);
 
+  it('logs the change of readiness once (not ready, then ready again), not every probe', async () => {
+    const from = server.output.length;
+    await mediamtx.stop();
+    await ready((status) => status !== 200);
+    // More probes, as an orchestrator sends them every few seconds.
+    for (let probe = 0; probe < 5; probe += 1) expect((await server.http('GET', '/api/health/ready')).status).toBe(503);
+    await mediamtx.start();
+    await ready((status) => status === 200);
+    for (let probe = 0; probe < 3; probe += 1) expect((await server.http('GET', '/api/health/ready')).status).toBe(200);
+
+    const logged = server.output.slice(from).flatMap((line) => {
+      try {
+        return [JSON.parse(line) as { level: number; msg: string }];
+      } catch {
+        return [];
+      }
+    });
+    const WARN = 40;
+    expect(logged.filter(({ level, msg }) => level === WARN && /^not ready: mediamtx: /.test(msg))).toHaveLength(1);
+    expect(logged.filter(({ level, msg }) => level >= WARN && msg.includes('request failed: not ready'))).toEqual([]);
+    expect(logged.filter(({ msg }) => msg === 'ready again')).toHaveLength(1);
+  }, 60000);
+
   it('is not ready (503, with the reason) while the database is down, stays live, and is ready again once it is back', async () => {
     await postgres.stop();
     try {

@@ -66,12 +66,15 @@ function environmentOf(kind: ServerKind, bench: BenchEnvironment): NodeJS.Proces
   };
 }
 
-/** Starts one server pinned to `core` and resolves once it listens. */
-export async function startServer(kind: ServerKind, bench: BenchEnvironment, core: number | undefined): Promise<RunningServer> {
+/** The relay build `startServer('relay', …)` runs unless given another. */
+export const RELAY_MAIN = PROGRAMS.relay;
+
+/** Starts one server pinned to `core` and resolves once it listens; `program` runs another build of the relay. */
+export async function startServer(kind: ServerKind, bench: BenchEnvironment, core: number | undefined, program = PROGRAMS[kind]): Promise<RunningServer> {
   // BENCH_CPU_PROF=<folder> writes a V8 CPU profile of each server run there, named after its kind (open it in Chrome DevTools).
   const folder = process.env.BENCH_CPU_PROF;
   const profile = folder ? ['--cpu-prof', `--cpu-prof-dir=${folder}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`] : [];
-  const child = spawnPinned(core, process.execPath, [...profile, PROGRAMS[kind]], environmentOf(kind, bench));
+  const child = spawnPinned(core, process.execPath, [...profile, program], environmentOf(kind, bench));
   child.stdin?.end();
   let onListening: (url: string) => void = () => undefined;
   const listening = new Promise<string>((resolve) => (onListening = resolve));

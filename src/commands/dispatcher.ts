@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { AuthContext } from '../common/auth-context.js';
-import { DomainError, errorBody, forbidden, toDomainError, validationFailed, zodDetails, type ErrorBody } from '../common/errors.js';
+import { DomainError, errorBody, forbidden, ReportedStateError, toDomainError, validationFailed, zodDetails, type ErrorBody } from '../common/errors.js';
 import { runInScope, type Transport } from '../common/request-scope.js';
 import { LOGGER } from '../logging/logger.js';
 import { RelayMetrics } from '../metrics/relay-metrics.js';
@@ -78,7 +78,7 @@ export class Dispatcher {
       if (isStatementTimeout(thrown)) this.metrics.statementTimedOut('request');
       if (error.code === 'internal') {
         this.logger.error({ err: thrown, module: request.module, command: request.command }, 'request failed');
-      } else if (error.code === 'unavailable') {
+      } else if (error.code === 'unavailable' && !(error instanceof ReportedStateError)) {
         // Not a fault of the server: it recovers by itself, and an outage must not flood the error level.
         this.logger.warn({ error: thrown instanceof Error ? thrown.message : String(thrown), module: request.module, command: request.command }, `request failed: ${error.message}`);
       } else if (this.logger.isLevelEnabled('debug')) {

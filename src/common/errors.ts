@@ -52,6 +52,12 @@ export class DomainError extends Error {
   }
 }
 
+/**
+ * A refusal that reports a state its source logs itself, once when it changes (a readiness probe
+ * that fails on every call while MediaMTX is down): the dispatcher does not log it per request.
+ */
+export class ReportedStateError extends DomainError {}
+
 export const notFound = (what: string, id: unknown): DomainError => new DomainError('not_found', `${what} ${String(id)} not found`);
 export const forbidden = (message = 'you may not do this'): DomainError => new DomainError('forbidden', message);
 export const unauthorized = (message = 'authentication required'): DomainError => new DomainError('unauthorized', message);

@@ -7,7 +7,7 @@ import type { Leadership } from '../jobs/leadership.service.js';
 import type { HookHealth } from '../mediamtx/hook-health.js';
 import type { MediaMtxWatch } from '../mediamtx/mediamtx-watch.service.js';
 import { VERSION } from '../version.js';
-import { checkReadiness, livenessSchema, readinessSchema } from './readiness.js';
+import { checkReadiness, livenessSchema, readinessSchema, type ReadinessLog } from './readiness.js';
 
 /** How long the database gets to answer before the relay counts it as down. */
 export const DATABASE_PROBE_TIMEOUT_MS = 3000;
@@ -32,6 +32,7 @@ export interface HealthSources {
   hooks: HookHealth;
   leadership: Leadership;
   mediamtx: MediaMtxWatch;
+  readinessLog: ReadinessLog;
 }
 
 /**
@@ -47,7 +48,7 @@ export function healthCommands(sources: HealthSources): ModuleCommands {
         'Probes: `live` answers 200 while the process answers (a liveness probe); `ready` answers 200 when the database answers with every migration applied, some instance runs the background work and MediaMTX answers, else 503 unavailable with each failed check and its reason in details (a readiness probe)',
       entity: z.enum(['live', 'ready']),
       result: z.union([livenessSchema, readinessSchema]),
-      handle: async ({ entity }) => (entity === 'live' ? { status: 'live' as const, version: VERSION } : checkReadiness(sources.dataSource, sources.leadership, sources.mediamtx)),
+      handle: async ({ entity }) => (entity === 'live' ? { status: 'live' as const, version: VERSION } : checkReadiness(sources.dataSource, sources.leadership, sources.mediamtx, sources.readinessLog)),
     }),
     list: definePublicCommand({
       access: 'public',

@@ -1,6 +1,7 @@
+import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { DomainError } from '../common/errors.js';
+import { ReportedStateError } from '../common/errors.js';
 import { databaseAnswers, migrationsApplied } from '../database/probe.js';
 import type { Leadership } from '../jobs/leadership.service.js';
 import type { MediaMtxWatch } from '../mediamtx/mediamtx-watch.service.js';
@@ -39,11 +40,34 @@ const withinTimeout = <T>(work: Promise<T>, late: T): Promise<T> => {
 };
 
 /**
+ * Logs changes of readiness, not probes: a probe comes every few seconds, and one warn line per
+ * probe for as long as MediaMTX is down would flood the log. Logs when the instance stops being
+ * ready (and why), when the checks that fail change, and when it is ready again.
+ */
+export class ReadinessLog {
+  /** The failing checks of the last probe, joined; '' when ready, undefined before the first probe. */
+  private failing: string | undefined;
+
+  constructor(private readonly logger: Logger) {}
+
+  observe(problems: Problem[]): void {
+    const failing = problems.map((problem) => problem.check).join(',');
+    if (failing === this.failing) return;
+    const before = this.failing;
+    this.failing = failing;
+    if (failing !== '') this.logger.warn({ checks: problems }, `not ready: ${describe(problems)}`);
+    else if (before !== undefined) this.logger.info('ready again');
+  }
+}
+
+const describe = (problems: Problem[]): string => problems.map((problem) => `${problem.check}: ${problem.message}`).join('; ');
+
+/**
  * Ready to serve: the database answers and has every migration, some instance runs the background
  * work (path sync, pruning, token refresh), and MediaMTX answers. Otherwise `unavailable` (503),
- * each failed check in `details` with its reason.
+ * each failed check in `details` with its reason; `log` hears every outcome.
  */
-export async function checkReadiness(dataSource: DataSource, leadership: Leadership, mediamtx: MediaMtxWatch): Promise<Readiness> {
+export async function checkReadiness(dataSource: DataSource, leadership: Leadership, mediamtx: MediaMtxWatch, log: ReadinessLog): Promise<Readiness> {
   const problems: Problem[] = [];
   if (!(await databaseAnswers(dataSource, READINESS_TIMEOUT_MS))) {
     problems.push({ check: 'database', message: 'the database does not answer' });
@@ -57,8 +81,9 @@ export async function checkReadiness(dataSource: DataSource, leadership: Leaders
   }
   const mediamtxProblem = mediamtx.problem();
   if (mediamtxProblem !== null) problems.push({ check: 'mediamtx', message: mediamtxProblem });
+  log.observe(problems);
   if (problems.length > 0) {
-    throw new DomainError('unavailable', `not ready: ${problems.map((problem) => `${problem.check}: ${problem.message}`).join('; ')}`, problems.map(({ check, message }) => ({ path: check, message })));
+    throw new ReportedStateError('unavailable', `not ready: ${describe(problems)}`, problems.map(({ check, message }) => ({ path: check, message })));
   }
   return { status: 'ready', version: VERSION, checks: { database: 'up', migrations: 'applied', backgroundWork: 'running', mediamtx: 'reachable' } };
 }

@@ -8,6 +8,12 @@ export const METRIC_PREFIX = 'mtx_relay_';
 
 const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const SOCKET_COUNTS = [0, 1, 5, 10, 50, 100, 500, 1000, 5000, 10000, 50000];
+/**
+ * How long a scrape waits for a value read from elsewhere (the path states' query). With the
+ * database stalled or its pool exhausted, which is when the metrics matter, the query would hold
+ * the scrape past Prometheus' timeout and leave a gap.
+ */
+export const SCRAPE_HOOK_BUDGET_MS = 1000;
 
 /** Socket.IO's disconnect reasons; anything else is counted as `other`. */
 const DISCONNECT_REASONS = new Set([
@@ -100,18 +106,30 @@ export class RelayMetrics implements OnApplicationShutdown {
     this.scrapeHooks.push(hook);
   }
 
-  /** The Prometheus text exposition; a failing scrape hook leaves its values as they were. */
+  /** The Prometheus text exposition; a scrape hook that fails or is late leaves its values as they were. */
   async scrape(): Promise<{ contentType: string; body: string }> {
-    await Promise.all(
-      this.scrapeHooks.map(async (hook) => {
-        try {
-          await hook();
-        } catch (error) {
-          this.logger.debug({ error: (error as Error).message }, 'a metrics scrape hook failed');
-        }
-      }),
-    );
+    await Promise.all(this.scrapeHooks.map((hook) => this.runScrapeHook(hook)));
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  private async runScrapeHook(hook: () => Promise<void> | void): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), SCRAPE_HOOK_BUDGET_MS);
+    });
+    try {
+      const ran = Promise.resolve()
+        .then(hook)
+        .then(() => 'done' as const);
+      if ((await Promise.race([ran, late])) === 'late') {
+        this.logger.debug('a metrics scrape hook did not finish in time; its values are the last ones read');
+        ran.catch(() => undefined);
+      }
+    } catch (error) {
+      this.logger.debug({ error: (error as Error).message }, 'a metrics scrape hook failed');
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   socketConnected(): void {
