@@ -17,87 +17,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFakeMediaMtx } from './lib/fake-mediamtx.js';
 import { startPostgres, type BenchPostgres } from './lib/postgres.js';
-import { CLOCK_TICKS, pinTree, readLines, signalTree, snapshot, spawnPinned, tasksetAvailable, type Pinning, type Snapshot } from './lib/proc.js';
+import { CLOCK_TICKS, pinTree, readLines, signalTree, snapshot, snapshotAll, spawnPinned, type Snapshot } from './lib/proc.js';
+import { startRelaysBehindNginx } from './lib/relays-behind-nginx.js';
 import { seed, type Seeded } from './lib/seed.js';
 import { startServer, type BenchEnvironment, type RunningServer } from './lib/servers.js';
 import { formatNumber, median, renderTable } from './lib/stats.js';
-import { SCENARIOS, type CaseSpec, type Outcome, type Scenario, type Settings, type Side } from './scenarios.js';
+import { parseOptions, type Options } from './options.js';
+import { CLUSTER_INSTANCES, sideName, type CaseSpec, type Outcome, type Scenario, type Side } from './scenarios.js';
 
 const LOAD_MAIN = fileURLToPath(new URL('./load/main.js', import.meta.url));
 const RESULTS = fileURLToPath(new URL('../bench/results/', import.meta.url));
-
-interface Options {
-  scenarios: Scenario[];
-  settings: Settings;
-  pinning: Pinning;
-}
-
-function usage(): string {
-  return [
-    'usage: npm run bench -- [scenario ...] [--quick] [--pairs N] [--duration S] [--warmup S] [--hook-rate N] [--sizes N,N]',
-    '                         [--server-core N] [--load-core N] [--pg-core N|none] [--list]',
-    `scenarios: ${SCENARIOS.map((scenario) => scenario.name).join(', ')} (default: all)`,
-  ].join('\n');
-}
-
-function sizes(raw: string | undefined): number[] | undefined {
-  if (raw === undefined) return undefined;
-  const list = raw.split(',').map((part) => Number(part.trim()));
-  if (list.some((size) => !Number.isInteger(size) || size < 1)) throw new Error(`--sizes must be socket counts such as 1000,5000, not ${raw}`);
-  return list;
-}
-
-function parseOptions(argv: string[]): Options {
-  const names: string[] = [];
-  const values = new Map<string, string>();
-  const flags = new Set<string>();
-  for (let index = 0; index < argv.length; index += 1) {
-    const argument = argv[index];
-    if (argument === '--quick' || argument === '--list' || argument === '--help' || argument === '-h') flags.add(argument);
-    else if (argument.startsWith('--')) {
-      const [key, inline] = argument.split('=', 2) as [string, string | undefined];
-      const value = inline ?? argv[++index];
-      if (value === undefined) throw new Error(`${key} needs a value\n${usage()}`);
-      values.set(key, value);
-    } else names.push(argument);
-  }
-  if (flags.has('--help') || flags.has('-h') || flags.has('--list')) {
-    process.stdout.write(`${usage()}\n`);
-    for (const scenario of SCENARIOS) process.stdout.write(`  ${scenario.name.padEnd(14)} ${scenario.summary({ quick: false, pairs: 3, warmupMs: 3000, durationMs: 10_000, hookRate: 20, sizes: undefined })}\n`);
-    process.exit(0);
-  }
-  const unknown = names.filter((name) => !SCENARIOS.some((scenario) => scenario.name === name));
-  if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')}\n${usage()}`);
-  const number = (key: string, fallback: number): number => {
-    const raw = values.get(key);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value < 0) throw new Error(`${key} must be a number, not ${raw}`);
-    return value;
-  };
-  const quick = flags.has('--quick');
-  const cores = cpus().length;
-  const taskset = tasksetAvailable();
-  if (!taskset) process.stderr.write('warning: taskset (util-linux) not found; server and load generator are not pinned\n');
-  if (cores < 2) process.stderr.write('warning: fewer than 2 cores; server and load generator share one\n');
-  const pin = (key: string, fallback: number): number | undefined => {
-    if (!taskset || cores < 2) return undefined;
-    if (values.get(key) === 'none') return undefined;
-    return number(key, fallback);
-  };
-  return {
-    scenarios: names.length === 0 ? SCENARIOS : SCENARIOS.filter((scenario) => names.includes(scenario.name)),
-    settings: {
-      quick,
-      pairs: Math.max(1, Math.round(number('--pairs', quick ? 1 : 3))),
-      warmupMs: number('--warmup', quick ? 1 : 3) * 1000,
-      durationMs: number('--duration', quick ? 3 : 10) * 1000,
-      hookRate: number('--hook-rate', quick ? 10 : 20),
-      sizes: sizes(values.get('--sizes')),
-    },
-    pinning: { serverCore: pin('--server-core', 0), loadCore: pin('--load-core', 1), pgCore: pin('--pg-core', 0) },
-  };
-}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -117,7 +46,7 @@ async function drive(server: RunningServer, job: unknown, loadCore: number | und
       return;
     }
     if (message.mark) {
-      serverMarks[message.mark] = snapshot(server.pid);
+      serverMarks[message.mark] = snapshotAll(server.pids);
       loadMarks[message.mark] = snapshot(child.pid!);
       onMark(message.mark);
       child.stdin?.write('ack\n');
@@ -126,7 +55,7 @@ async function drive(server: RunningServer, job: unknown, loadCore: number | und
     if (message.error) failure = message.error;
   });
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const serverFinal = snapshot(server.pid);
+  const serverFinal = snapshotAll(server.pids);
   if (!result) throw new Error(`load generator failed (exit ${code}): ${failure ?? tail.join('\n')}`);
   return { result, server: serverMarks, load: loadMarks, serverFinal };
 }
@@ -147,7 +76,11 @@ async function runOnce(
   context: { bench: BenchEnvironment; seeded: Seeded; options: Options; pgPid: number | undefined },
 ): Promise<{ metrics: Record<string, number>; result: Record<string, any> }> {
   const { bench, seeded, options, pgPid } = context;
-  const server = await startServer(side === 'relay' ? 'relay' : scenario.baseline, bench, options.pinning.serverCore);
+  const core = options.pinning.serverCore;
+  const server =
+    scenario.baseline === 'one-instance'
+      ? await startRelaysBehindNginx(side === 'relay' ? CLUSTER_INSTANCES : 1, bench, core)
+      : await startServer(side === 'relay' ? 'relay' : scenario.baseline, bench, core);
   const stall = (signal: NodeJS.Signals) => spec.stallDatabase && pgPid !== undefined && signalTree(pgPid, signal);
   try {
     // Let start-up work (path sync, JIT of the start path) settle before measuring.
@@ -194,7 +127,7 @@ function printTable(scenario: Scenario, options: Options, summary: ReturnType<ty
   const rows: string[][] = [];
   for (const [label, sides] of Object.entries(summary)) {
     for (const side of ['relay', 'baseline', 'ratio'] as const) {
-      const name = side === 'ratio' ? '  relay ÷ baseline' : `${label} ${side}`;
+      const name = side === 'ratio' ? `  ${sideName(scenario, 'relay')} ÷ ${sideName(scenario, 'baseline')}` : `${label} ${sideName(scenario, side)}`;
       rows.push([name, ...scenario.columns.map((column) => formatNumber(sides[side][column.key], side === 'ratio' ? 2 : column.digits))]);
     }
   }
@@ -261,7 +194,7 @@ async function main(): Promise<void> {
               Object.assign(record, { metrics, result });
               const headline = scenario.columns.find((column) => column.key === scenario.headline)!;
               process.stdout.write(
-                `  pair ${pair + 1}/${options.settings.pairs}  ${spec.label.padEnd(15)} ${side.padEnd(8)}  ${headline.label} ${formatNumber(metrics[headline.key], headline.digits)}` +
+                `  pair ${pair + 1}/${options.settings.pairs}  ${spec.label.padEnd(15)} ${sideName(scenario, side).padEnd(8)}  ${headline.label} ${formatNumber(metrics[headline.key], headline.digits)}` +
                   `${headline.key === 'p99' ? '' : `  p99 ${formatNumber(metrics.p99, 2)} ms`}  CPU ${formatNumber(metrics.cpuUsPerOp ?? metrics.cpuUsPerConnect, 1)} µs/op\n`,
               );
             } catch (error) {
