@@ -21,11 +21,12 @@ import { startFakeMediaMtx } from './lib/fake-mediamtx.js';
 import { startPostgres, type BenchPostgres } from './lib/postgres.js';
 import { compare, comparisonOrder, renderComparison, type RunRecord, type RunSide } from './lib/compare.js';
 import { parseOptions, type Options } from './lib/options.js';
-import { CLOCK_TICKS, pinTree, readLines, signalTree, snapshot, spawnPinned, type Snapshot } from './lib/proc.js';
+import { CLOCK_TICKS, pinTree, readLines, signalTree, snapshot, snapshotAll, spawnPinned, type Snapshot } from './lib/proc.js';
+import { startRelaysBehindNginx } from './lib/relays-behind-nginx.js';
 import { seed, type Seeded } from './lib/seed.js';
 import { RELAY_MAIN, startServer, type BenchEnvironment, type RunningServer } from './lib/servers.js';
 import { formatNumber, median, renderTable } from './lib/stats.js';
-import type { CaseSpec, Outcome, Scenario } from './scenarios.js';
+import { CLUSTER_INSTANCES, sideName, type CaseSpec, type Outcome, type Scenario } from './scenarios.js';
 
 const LOAD_MAIN = fileURLToPath(new URL('./load/main.js', import.meta.url));
 const RESULTS = fileURLToPath(new URL('../bench/results/', import.meta.url));
@@ -48,7 +49,7 @@ async function drive(server: RunningServer, job: unknown, loadCore: number | und
       return;
     }
     if (message.mark) {
-      serverMarks[message.mark] = snapshot(server.pid);
+      serverMarks[message.mark] = snapshotAll(server.pids);
       loadMarks[message.mark] = snapshot(child.pid!);
       onMark(message.mark);
       child.stdin?.write('ack\n');
@@ -57,7 +58,7 @@ async function drive(server: RunningServer, job: unknown, loadCore: number | und
     if (message.error) failure = message.error;
   });
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const serverFinal = snapshot(server.pid);
+  const serverFinal = snapshotAll(server.pids);
   if (!result) throw new Error(`load generator failed (exit ${code}): ${failure ?? tail.join('\n')}`);
   return { result, server: serverMarks, load: loadMarks, serverFinal };
 }
@@ -69,10 +70,13 @@ async function runOnce(
   context: { bench: BenchEnvironment; seeded: Seeded; options: Options; pgPid: number | undefined },
 ): Promise<{ metrics: Record<string, number>; result: Record<string, any> }> {
   const { bench, seeded, options, pgPid } = context;
+  const core = options.pinning.serverCore;
   const server =
-    side === 'baseline'
-      ? await startServer(scenario.baseline, bench, options.pinning.serverCore)
-      : await startServer('relay', bench, options.pinning.serverCore, side === 'against' ? options.against : RELAY_MAIN);
+    scenario.baseline === 'one-instance'
+      ? await startRelaysBehindNginx(side === 'baseline' ? 1 : CLUSTER_INSTANCES, bench, core)
+      : side === 'baseline'
+        ? await startServer(scenario.baseline, bench, core)
+        : await startServer('relay', bench, core, side === 'against' ? options.against : RELAY_MAIN);
   const stall = (signal: NodeJS.Signals) => spec.stallDatabase && pgPid !== undefined && signalTree(pgPid, signal);
   try {
     // Let start-up work (path sync, JIT of the start path) settle before measuring.
@@ -118,7 +122,7 @@ function renderSummary(scenario: Scenario, summary: ReturnType<typeof summarise>
   const rows: string[][] = [];
   for (const [label, sides] of Object.entries(summary)) {
     for (const side of ['relay', 'baseline', 'ratio'] as const) {
-      const name = side === 'ratio' ? '  relay ÷ baseline' : `${label} ${side}`;
+      const name = side === 'ratio' ? `  ${sideName(scenario, 'relay')} ÷ ${sideName(scenario, 'baseline')}` : `${label} ${sideName(scenario, side)}`;
       rows.push([name, ...scenario.columns.map((column) => formatNumber(sides[side][column.key], side === 'ratio' ? 2 : column.digits))]);
     }
   }
@@ -191,7 +195,7 @@ async function main(): Promise<void> {
               Object.assign(record, { metrics, result });
               const headline = scenario.columns.find((column) => column.key === scenario.headline)!;
               process.stdout.write(
-                `  pair ${pair + 1}/${options.settings.pairs}  ${spec.label.padEnd(15)} ${side.padEnd(8)}  ${headline.label} ${formatNumber(metrics[headline.key], headline.digits)}` +
+                `  pair ${pair + 1}/${options.settings.pairs}  ${spec.label.padEnd(15)} ${(side === 'against' ? side : sideName(scenario, side)).padEnd(8)}  ${headline.label} ${formatNumber(metrics[headline.key], headline.digits)}` +
                   `${headline.key === 'p99' ? '' : `  p99 ${formatNumber(metrics.p99, 2)} ms`}  CPU ${formatNumber(metrics.cpuUsPerOp ?? metrics.cpuUsPerConnect, 1)} µs/op\n`,
               );
             } catch (error) {

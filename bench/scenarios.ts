@@ -1,81 +1,8 @@
-import type { Job } from './load/jobs.js';
-import type { Snapshot } from './lib/proc.js';
+import { fanoutScenario, hookToEventScenario } from './event-scenarios.js';
 import type { Seeded } from './lib/seed.js';
-import type { ServerKind } from './lib/servers.js';
+import { cpuPercent, cpuUs, mib, TAIL, windowMetrics, type Scenario } from './scenario-kit.js';
 
-export type Side = 'relay' | 'baseline';
-
-/** Run-wide settings, from the command line. */
-export interface Settings {
-  quick: boolean;
-  pairs: number;
-  warmupMs: number;
-  durationMs: number;
-  hookRate: number;
-  /** Socket counts replacing a scenario's own (fanout, hook-to-event, idle-memory). */
-  sizes: number[] | undefined;
-}
-
-export interface CaseSpec {
-  label: string;
-  /** The number of sockets, where the scenario has several sizes. */
-  size: number;
-  /** auth-callback: how many MediaMTX send callbacks, each one at a time. */
-  instances?: number;
-  /** PostgreSQL is stopped (SIGSTOP) for the measured window, and resumed after it. */
-  stallDatabase?: boolean;
-}
-
-/** What one run left behind: the load generator's result and /proc snapshots of both processes. */
-export interface Outcome {
-  result: Record<string, any>;
-  /** Server snapshots at the load generator's marks. */
-  server: Record<string, Snapshot>;
-  /** Load generator snapshots at the same marks. */
-  load: Record<string, Snapshot>;
-  /** The server once the load generator has finished. */
-  serverFinal: Snapshot;
-}
-
-export interface Column {
-  key: string;
-  label: string;
-  digits: number;
-}
-
-export interface Scenario {
-  name: string;
-  summary(settings: Settings): string;
-  baseline: Exclude<ServerKind, 'relay'>;
-  columns: Column[];
-  cases(settings: Settings): CaseSpec[];
-  job(seeded: Seeded, side: Side, spec: CaseSpec, url: string, settings: Settings, hookSecret: string): Job;
-  metrics(outcome: Outcome): Record<string, number>;
-  /** The metric shown in progress lines and first in the table. */
-  headline: string;
-}
-
-const cpuUs = (from: Snapshot | undefined, to: Snapshot | undefined): number => (from && to ? to.cpuUs - from.cpuUs : Number.NaN);
-const cpuPercent = (from: Snapshot | undefined, to: Snapshot | undefined): number =>
-  from && to && to.at > from.at ? ((to.cpuUs - from.cpuUs) / ((to.at - from.at) * 1000)) * 100 : Number.NaN;
-const mib = (kib: number) => kib / 1024;
-
-/** Columns every load scenario ends with. */
-const TAIL: Column[] = [
-  { key: 'cpuUsPerOp', label: 'server CPU µs/op', digits: 1 },
-  { key: 'serverCpuPct', label: 'server CPU %', digits: 0 },
-  { key: 'peakRssMiB', label: 'peak RSS MiB', digits: 1 },
-  { key: 'loadCpuPct', label: 'load gen CPU %', digits: 0 },
-];
-
-function windowMetrics(outcome: Outcome, ops: number): Record<string, number> {
-  return {
-    cpuUsPerOp: cpuUs(outcome.server.start, outcome.server.end) / ops,
-    serverCpuPct: cpuPercent(outcome.server.start, outcome.server.end),
-    peakRssMiB: mib(outcome.serverFinal.hwmKiB),
-    loadCpuPct: cpuPercent(outcome.load.start, outcome.load.end),
-  };
-}
+export { CLUSTER_INSTANCES, sideName, type CaseSpec, type Column, type Outcome, type Scenario, type Settings, type Side } from './scenario-kit.js';
 
 /** What the request scenarios (rpc-*, rest-*) share: 50 connections, rate and latency per request. */
 const REQUEST_LOAD: Pick<Scenario, 'headline' | 'columns' | 'cases' | 'metrics'> = {
@@ -137,82 +64,8 @@ export const SCENARIOS: Scenario[] = [
   restScenario('rest-read', (seeded) => `/api/cameras/${seeded.cameraId}`, 'GET /api/cameras/:id (granted camera)'),
   // Not in the issue's list: REST and authentication without the database, to split rest-read's cost.
   restScenario('rest-ping', () => '/api/system/ping', 'GET /api/system/ping (system.read ping, no database)'),
-  {
-    name: 'fanout',
-    summary: () =>
-      'one camera event (relay: an admin `cameras update`; baseline: io.to(rooms).emit) to every socket of a user granted the camera; ' +
-      'one event at a time, the next once all sockets have it; latency from publish to receipt; op = one delivery',
-    baseline: 'socketio',
-    headline: 'rate',
-    columns: [
-      { key: 'rate', label: 'deliveries/s', digits: 0 },
-      { key: 'p50', label: 'p50 ms', digits: 2 },
-      { key: 'p99', label: 'p99 ms', digits: 2 },
-      { key: 'events', label: 'events', digits: 0 },
-      ...TAIL,
-      { key: 'missing', label: 'missing', digits: 0 },
-    ],
-    cases: (settings) => (settings.sizes ?? (settings.quick ? [200, 1000] : [1000, 5000])).map((size) => ({ label: `${size} sockets`, size })),
-    job: (seeded, side, spec, url, settings) => ({
-      mode: 'fanout',
-      side,
-      url,
-      token: seeded.viewerToken,
-      adminToken: seeded.adminToken,
-      sockets: spec.size,
-      cameraId: seeded.cameraId,
-      mtxPath: seeded.mtxPath,
-      warmupEvents: 3,
-      durationMs: settings.durationMs,
-      minEvents: settings.quick ? 3 : 10,
-    }),
-    metrics: (outcome) => {
-      const { delivered, missing, events, elapsedMs, p50, p99, publishErrorCount } = outcome.result;
-      return { rate: delivered / (elapsedMs / 1000), p50, p99, events, ...windowMetrics(outcome, delivered), missing: missing + publishErrorCount };
-    },
-  },
-  {
-    name: 'hook-to-event',
-    summary: (settings) =>
-      `MediaMTX hook POST /api/mediamtx/hooks/ready at a steady ${settings.hookRate}/s while sockets of a user granted the camera watch it; ` +
-      'latency from POST to receipt at each socket; op = one hook',
-    baseline: 'socketio',
-    headline: 'p99',
-    columns: [
-      { key: 'hookRate', label: 'hooks/s', digits: 1 },
-      { key: 'deliveryRate', label: 'deliveries/s', digits: 0 },
-      { key: 'p50', label: 'p50 ms', digits: 2 },
-      { key: 'p99', label: 'p99 ms', digits: 2 },
-      { key: 'postP99', label: 'POST p99 ms', digits: 2 },
-      ...TAIL,
-      { key: 'missing', label: 'missing', digits: 0 },
-    ],
-    cases: (settings) => (settings.sizes ?? [settings.quick ? 200 : 1000]).map((size) => ({ label: `${size} sockets`, size })),
-    job: (seeded, _side, spec, url, settings, hookSecret) => ({
-      mode: 'hook',
-      url,
-      token: seeded.viewerToken,
-      sockets: spec.size,
-      hookSecret,
-      mtxPath: seeded.mtxPath,
-      rate: settings.hookRate,
-      warmupMs: settings.warmupMs,
-      durationMs: settings.durationMs,
-    }),
-    metrics: (outcome) => {
-      const { hooks, delivered, missing, sendingMs, elapsedMs, p50, p99, postP99, statuses } = outcome.result;
-      const refused = Object.entries(statuses as Record<string, number>).reduce((sum, [status, count]) => (status === '204' ? sum : sum + count), 0);
-      return {
-        hookRate: hooks / (sendingMs / 1000),
-        deliveryRate: delivered / (elapsedMs / 1000),
-        p50,
-        p99,
-        postP99,
-        ...windowMetrics(outcome, hooks),
-        missing: missing + refused,
-      };
-    },
-  },
+  fanoutScenario(false),
+  hookToEventScenario(false),
   {
     name: 'auth-callback',
     summary: () =>
@@ -293,4 +146,7 @@ export const SCENARIOS: Scenario[] = [
       };
     },
   },
+  // Several instances (issue 19): two relays behind nginx against one relay behind the same nginx.
+  fanoutScenario(true),
+  hookToEventScenario(true),
 ];

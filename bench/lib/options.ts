@@ -53,7 +53,7 @@ export function parseOptions(argv: string[]): Options {
   }
   if (flags.has('--help') || flags.has('-h') || flags.has('--list')) {
     process.stdout.write(`${usage()}\n`);
-    for (const scenario of SCENARIOS) process.stdout.write(`  ${scenario.name.padEnd(14)} ${scenario.summary({ quick: false, pairs: 3, warmupMs: 3000, durationMs: 10_000, hookRate: 20, sizes: undefined })}\n`);
+    for (const scenario of SCENARIOS) process.stdout.write(`  ${scenario.name.padEnd(22)} ${scenario.summary({ quick: false, pairs: 3, warmupMs: 3000, durationMs: 10_000, hookRate: 20, sizes: undefined })}\n`);
     process.exit(0);
   }
   const unknown = names.filter((name) => !SCENARIOS.some((scenario) => scenario.name === name));

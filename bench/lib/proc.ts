@@ -89,8 +89,19 @@ export async function stopProcess(child: ChildProcess, graceMs = 15_000): Promis
   clearTimeout(timer);
 }
 
+/** Several processes counted as one: CPU and memory summed (peak RSS is the sum of each one's peak). */
+export function snapshotAll(pids: number[]): Snapshot {
+  const snapshots = pids.map(snapshot);
+  return {
+    at: performance.now(),
+    cpuUs: snapshots.reduce((sum, { cpuUs }) => sum + cpuUs, 0),
+    rssKiB: snapshots.reduce((sum, { rssKiB }) => sum + rssKiB, 0),
+    hwmKiB: snapshots.reduce((sum, { hwmKiB }) => sum + hwmKiB, 0),
+  };
+}
+
 /** A process and its current children. */
-function processTree(pid: number): number[] {
+export function processTree(pid: number): number[] {
   const pids = [pid];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

@@ -28,6 +28,8 @@ export interface RunningServer {
   kind: ServerKind;
   url: string;
   pid: number;
+  /** Every process whose CPU and memory the run counts (the server; for several relays behind nginx, all of them and nginx). */
+  pids: number[];
   child: ChildProcess;
   /** The last lines it printed. */
   tail: string[];
@@ -69,12 +71,12 @@ function environmentOf(kind: ServerKind, bench: BenchEnvironment): NodeJS.Proces
 /** The relay build `startServer('relay', …)` runs unless given another. */
 export const RELAY_MAIN = PROGRAMS.relay;
 
-/** Starts one server pinned to `core` and resolves once it listens; `program` runs another build of the relay. */
-export async function startServer(kind: ServerKind, bench: BenchEnvironment, core: number | undefined, program = PROGRAMS[kind]): Promise<RunningServer> {
+/** Starts one server pinned to `core` and resolves once it listens; `program` runs another build of the relay, `env` adds to its environment. */
+export async function startServer(kind: ServerKind, bench: BenchEnvironment, core: number | undefined, program = PROGRAMS[kind], env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
   // BENCH_CPU_PROF=<folder> writes a V8 CPU profile of each server run there, named after its kind (open it in Chrome DevTools).
   const folder = process.env.BENCH_CPU_PROF;
   const profile = folder ? ['--cpu-prof', `--cpu-prof-dir=${folder}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`] : [];
-  const child = spawnPinned(core, process.execPath, [...profile, program], environmentOf(kind, bench));
+  const child = spawnPinned(core, process.execPath, [...profile, program], { ...environmentOf(kind, bench), ...env });
   child.stdin?.end();
   let onListening: (url: string) => void = () => undefined;
   const listening = new Promise<string>((resolve) => (onListening = resolve));
@@ -94,7 +96,7 @@ export async function startServer(kind: ServerKind, bench: BenchEnvironment, cor
   try {
     const url = await Promise.race([listening, failed]);
     failed.catch(() => undefined);
-    return { kind, url, pid: child.pid!, child, tail, stop: () => stopProcess(child) };
+    return { kind, url, pid: child.pid!, pids: [child.pid!], child, tail, stop: () => stopProcess(child) };
   } catch (error) {
     await stopProcess(child, 2000);
     throw error;

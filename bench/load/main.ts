@@ -238,7 +238,7 @@ async function hook(job: Extract<Job, { mode: 'hook' }>) {
         latencies.push(performance.now() - at);
         delivered += 1;
       }
-    }, ['camera:ready']);
+    }, ['camera:ready', 'camera:notReady']);
   }
   const statuses = new Map<number, number>();
   let outstanding = 0;
@@ -246,7 +246,8 @@ async function hook(job: Extract<Job, { mode: 'hook' }>) {
     const t0 = performance.now();
     sentAt.set(hookNumber, t0);
     outstanding += 1;
-    fetch(`${job.url}/api/mediamtx/hooks/ready`, {
+    // ready and notReady in turn: the relay publishes a change of readiness, not a repeat of it.
+    fetch(`${job.url}/api/mediamtx/hooks/${hookNumber % 2 === 1 ? 'ready' : 'notReady'}`, {
       method: 'POST',
       headers: { 'x-hook-secret': job.hookSecret, 'x-mtx-path': job.mtxPath, 'x-mtx-source-type': 'rtspSource', 'x-mtx-source-id': String(hookNumber) },
     }).then(

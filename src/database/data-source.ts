@@ -13,6 +13,7 @@ import { EventsNotifySeq1732700000000 } from './migrations/1732700000000-events-
 import { EventsAudiences1732800000000 } from './migrations/1732800000000-events-audiences.js';
 import { AuditLog1732900000000 } from './migrations/1732900000000-audit-log.js';
 import { ClusterState1733000000000 } from './migrations/1733000000000-cluster-state.js';
+import { RelayedHooks1733100000000 } from './migrations/1733100000000-relayed-hooks.js';
 
 const ENTITIES = [User, AuthSession, RefreshToken, Credential, Camera, CameraGrant, MediaMtxPath, StreamToken];
 const MIGRATIONS = [
@@ -24,6 +25,7 @@ const MIGRATIONS = [
   EventsAudiences1732800000000,
   AuditLog1732900000000,
   ClusterState1733000000000,
+  RelayedHooks1733100000000,
 ];
 
 export interface DatabaseTimeouts {

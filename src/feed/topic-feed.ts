@@ -79,7 +79,10 @@ export class TopicFeed {
   attach(server: Server<ClientToServerEvents, ServerToClientEvents>, encode: EventEncoder): void {
     this.server = server;
     this.encode = encode;
-    this.logs.attach((rooms, entry) => server.to(rooms).emit('log', entry));
+    this.logs.attach(
+      (rooms, entry) => server.to(rooms).emit('log', entry),
+      (room) => server.sockets.adapter.rooms.get(room)?.size ?? 0,
+    );
   }
 
   /** Puts a socket where its (new) access and its subscriptions say; a held socket gets there on release. */

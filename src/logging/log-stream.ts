@@ -25,6 +25,8 @@ export type LogEntry = z.output<typeof logEntrySchema>;
 
 type Deliver = (rooms: string[], entry: LogEntry) => void;
 type LineListener = (entry: LogEntry) => void;
+/** How many sockets are in a room. */
+type RoomSize = (room: string) => number;
 
 /**
  * Keeps the most recent log lines and hands each new one to whoever listens live. It is a
@@ -33,7 +35,9 @@ type LineListener = (entry: LogEntry) => void;
 export class LogStream extends Writable {
   private readonly lines: LogEntry[] = [];
   private deliver: Deliver | undefined;
+  private roomSize: RoomSize = () => 0;
   private readonly lineListeners: LineListener[] = [];
+  private readonly followListeners: Array<() => void> = [];
 
   constructor(
     private readonly capacity: number,
@@ -53,8 +57,23 @@ export class LogStream extends Writable {
   }
 
   /** Sets where live lines go: a line at level L goes to the rooms of every level up to L. */
-  attach(deliver: Deliver): void {
+  attach(deliver: Deliver, roomSize?: RoomSize): void {
     this.deliver = deliver;
+    if (roomSize) this.roomSize = roomSize;
+  }
+
+  /** The lowest level some socket of this instance follows every instance's lines at; undefined when none does. */
+  lowestFollowedEverywhere(): number | undefined {
+    return LEVEL_NUMBERS.find((level) => this.roomSize(clusterLogRoom(level)) > 0);
+  }
+
+  /** A socket started, changed or stopped its live stream. */
+  followChanged(): void {
+    for (const listener of this.followListeners) listener();
+  }
+
+  onFollowChange(listener: () => void): void {
+    this.followListeners.push(listener);
   }
 
   override _write(chunk: string | Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {

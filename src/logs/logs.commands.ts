@@ -37,12 +37,13 @@ export function logsCommands(logs: LogStream): ModuleCommands {
     update: defineSocketCommand({
       access: 'admin',
       summary:
-        "Start or change this socket's live log stream (event `log`) at or above a level: this instance's lines, or with `instances: 'all'` every instance's (other instances' from info up)",
+        "Start or change this socket's live log stream (event `log`) at or above a level: this instance's lines, or with `instances: 'all'` every instance's",
       payload: z.strictObject({ level: levelSchema, instances: z.enum(['this', 'all']).default('this') }),
       result: z.object({ level: z.number().int(), instances: z.literal('all').optional() }),
       handle: async ({ payload, channel }) => {
         stopStream(channel);
         channel.join(payload.instances === 'all' ? clusterLogRoom(payload.level) : logRoom(payload.level));
+        logs.followChanged();
         return payload.instances === 'all' ? { level: payload.level, instances: payload.instances } : { level: payload.level };
       },
     }),
@@ -52,6 +53,7 @@ export function logsCommands(logs: LogStream): ModuleCommands {
       result: z.object({ level: z.null() }),
       handle: async ({ channel }) => {
         stopStream(channel);
+        logs.followChanged();
         return { level: null };
       },
     }),

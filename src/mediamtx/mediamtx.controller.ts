@@ -36,7 +36,7 @@ export class MediaMtxController {
 
   @Post('auth')
   async authorize(@Body() body: unknown, @Query('secret') secret: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    if (!this.callers.admits(secret, request.socket.remoteAddress)) {
+    if (!this.callers.admits(secret, request.raw.socket.remoteAddress, request.headers)) {
       await reply.status(401).send(errorBody(unauthorized('only MediaMTX may call this: the hook secret is missing or wrong')));
       return;
     }

@@ -30,6 +30,7 @@ import { StreamState } from './stream-state.js';
 import { ViewerSessions, type ViewerSession } from './viewer-sessions.js';
 import { UsersModule } from '../users/users.module.js';
 import { HookRelay } from './hook-relay.js';
+import { RelayedHooksStore } from './relayed-hooks.store.js';
 
 /** Everything that talks to MediaMTX: hooks, the auth callback, path sync, live status, kicking revoked sessions. */
 @Module({
@@ -37,6 +38,7 @@ import { HookRelay } from './hook-relay.js';
   controllers: [MediaMtxController],
   providers: [
     HookRelay,
+    RelayedHooksStore,
     MediaMtxPathsRepository,
     MediaMtxApi,
     PathSyncService,

@@ -148,6 +148,25 @@ describe('several instances behind nginx, one PostgreSQL', () => {
     expect(own.every(({ payload }) => payload.instance === 'relay-2')).toBe(true);
   });
 
+  it("passes other instances' lines at the level the admin follows, below info too", async () => {
+    const admins = await onEachInstance(cluster, admin);
+    admins.forEach((session) => sockets.push(session.socket));
+    const follower = admins.get('relay-1')!;
+    expect(await rpc(follower.socket, { module: 'logs', command: 'update', payload: { level: 'debug', instances: 'all' } })).toEqual({ level: 30, instances: 'all' });
+    // A refused request is logged at debug by the instance that gets it: here the second one, directly.
+    // Sent again until the line arrives: the first instance tells the second what it follows asynchronously.
+    const line = await eventually(
+      async () => {
+        await fetch(`${cluster.instances[1].url}/api/cameras/987654`, { headers: { authorization: `Bearer ${admin}` } });
+        return follower.events.find(({ event, payload }) => event === 'log' && payload.instance === 'relay-2' && payload.msg.includes('refused: 404'));
+      },
+      (found) => found !== undefined,
+      15_000,
+      250,
+    );
+    expect(line!.payload).toMatchObject({ level: 30, instance: 'relay-2' });
+  });
+
   it('resumes on the other instance from the last seq seen on the first', async () => {
     const first = await connect(cluster.url, admin);
     await rpc(first.socket, { module: 'subscriptions', command: 'create', payload: { topics: ['users:*'] } });

@@ -24,8 +24,8 @@ describe('TRUST_PROXY through nginx in front of two instances', () => {
   let cluster: Cluster;
 
   beforeAll(async () => {
-    // nginx connects to the relays from 127.0.0.1; test clients come from 127.0.0.2 and up.
-    cluster = await startCluster({ env: { TRUST_PROXY: '127.0.0.1', LOGIN_RATE_PER_MINUTE: '3' } });
+    // nginx connects to the relays from 127.0.0.1; test clients come from 127.0.0.2 and up, "MediaMTX" from 127.0.0.8.
+    cluster = await startCluster({ env: { TRUST_PROXY: '127.0.0.1', LOGIN_RATE_PER_MINUTE: '3', MEDIAMTX_AUTH_ALLOW_FROM: '127.0.0.8' } });
   }, 120_000);
   afterAll(async () => {
     await cluster?.stop();
@@ -67,5 +67,32 @@ describe('TRUST_PROXY through nginx in front of two instances', () => {
     } finally {
       socket.close();
     }
+  });
+
+  describe('the auth callback allow-list (MEDIAMTX_AUTH_ALLOW_FROM)', () => {
+    // A read without credentials: an admitted caller gets the decision ("credentials required"), a refused one the caller check.
+    const read = { action: 'read', path: 'gate', protocol: 'rtsp', ip: '192.0.2.1', id: null };
+    const decided = (answer: { status: number; body: any }) => answer.status === 401 && answer.body.error.message === 'credentials required';
+    const refusedCaller = (answer: { status: number; body: any }) => answer.status === 401 && /only MediaMTX may call this/.test(answer.body.error.message);
+
+    it('admits an allowed address that the trusted proxy forwards', async () => {
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        // Round-robin: one call to each instance.
+        expect(decided(await postFrom('127.0.0.8', `${cluster.url}/api/mediamtx/auth`, read))).toBe(true);
+      }
+    });
+
+    it('refuses another address through the proxy, whatever X-Forwarded-For it writes', async () => {
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        expect(refusedCaller(await postFrom('127.0.0.9', `${cluster.url}/api/mediamtx/auth`, read, { 'x-forwarded-for': '127.0.0.8' }))).toBe(true);
+      }
+    });
+
+    it('refuses an X-Forwarded-For naming the allowed address from a peer that is not a trusted proxy', async () => {
+      const direct = cluster.instances[0].url;
+      expect(refusedCaller(await postFrom('127.0.0.9', `${direct}/api/mediamtx/auth`, read, { 'x-forwarded-for': '127.0.0.8' }))).toBe(true);
+      // The allowed address itself, directly: still admitted.
+      expect(decided(await postFrom('127.0.0.8', `${direct}/api/mediamtx/auth`, read))).toBe(true);
+    });
   });
 });

@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { ControlConnection } from '../jobs/control-connection.js';
+import type { RelayedHook } from './hook-relay.js';
+
+/** How many hooks one `take` returns at most. */
+export const TAKE_AT_ONCE = 100;
+
+export interface StoredHook {
+  hook: RelayedHook;
+  /** Older than the time a relayed hook is kept: dropped, not applied. */
+  expired: boolean;
+}
+
+/**
+ * The `relayed_hooks` table: hooks waiting for the instance that runs the background work.
+ * Written and read on the control connection, so one instance's hooks are stored in the order
+ * it received them (one session runs its statements one after another).
+ */
+@Injectable()
+export class RelayedHooksStore {
+  constructor(private readonly connection: ControlConnection) {}
+
+  /** Stores a hook (dropping those kept longer than `keepSeconds`) and wakes the instance that takes them; false when the database cannot be reached. */
+  async put(hook: RelayedHook, keepSeconds: number, channel: string): Promise<boolean> {
+    const rows = await this.connection.query(
+      `WITH expired AS (DELETE FROM relayed_hooks WHERE received_at < now() - make_interval(secs => $2)),
+            stored AS (INSERT INTO relayed_hooks (hook) VALUES ($1) RETURNING id)
+       SELECT pg_notify($3, '') FROM stored`,
+      [JSON.stringify(hook), keepSeconds, channel],
+    );
+    return rows !== undefined;
+  }
+
+  /**
+   * Takes (deletes and returns) the oldest waiting hooks, oldest first. A hook is taken by one
+   * instance once: the delete hands each row to one statement only.
+   */
+  async take(keepSeconds: number): Promise<StoredHook[] | undefined> {
+    const rows = await this.connection.query<{ id: string; hook: RelayedHook; expired: boolean }>(
+      `DELETE FROM relayed_hooks
+        WHERE id IN (SELECT id FROM relayed_hooks ORDER BY id LIMIT ${TAKE_AT_ONCE} FOR UPDATE SKIP LOCKED)
+        RETURNING id, hook, received_at < now() - make_interval(secs => $1) AS expired`,
+      [keepSeconds],
+    );
+    if (!rows) return undefined;
+    return rows.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id))).map(({ hook, expired }) => ({ hook, expired }));
+  }
+}
