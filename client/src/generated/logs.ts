@@ -25,7 +25,7 @@ export interface LogsCommands {
       }>;
     };
   };
-  /** Start or change this socket's live log stream (event `log`) at or above a level: this instance's lines, or with `instances: 'all'` every instance's (other instances' from info up) (access: admin) */
+  /** Start or change this socket's live log stream (event `log`) at or above a level: this instance's lines, or with `instances: 'all'` every instance's (access: admin) */
   "update": {
     entity: never;
     payload: {
