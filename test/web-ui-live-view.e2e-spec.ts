@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
+import { seriousViolations } from './support/browser.js';
 import { ADMIN_PASSWORD } from './support/test-server.js';
 import { eventually } from './support/waiting.js';
 import { newPage, rowOf, signIn, startWebUiRig, type WebUiRig } from './support/web-ui.js';
@@ -64,6 +65,7 @@ describe('the live view', () => {
     expect(negotiated).toEqual(['audio', 'video']);
     expect(rig.fake.sessions('webrtcsessions').map((session) => session.path)).toEqual(['porch']);
     expect((await liveViewTokens()).map((token) => token.revoked_at)).toEqual([null]);
+    expect(await seriousViolations(page)).toEqual([]);
 
     await closeLiveView();
     await eventually(() => rig.webrtc.requests.filter((request) => request.method === 'DELETE').map((request) => request.status), (statuses) => statuses.length === 1);
