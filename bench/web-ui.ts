@@ -1,13 +1,17 @@
 /**
  * The web UI under a stream of status events: 200 cameras on the cameras page, 100 `ready` /
- * `notReady` hooks a second for 30 s (each camera flips every 2 s). Reports the page's main-thread
- * busy time (Chrome's TaskDuration over the run) and the status changes the page showed against
- * those sent. Run with `npm run bench:web` (after `npm run build`).
+ * `notReady` hooks a second for 30 s (each camera flips every 2 s). The bench's fake MediaMTX
+ * shows each path as the hooks say (the stream state is set before its hook, as in MediaMTX), so
+ * the relay has nothing to correct. Reports the page's first-load transfer size, its main-thread
+ * busy time (Chrome's TaskDuration over the run), and the status changes the page showed against
+ * those the relay published (counted by a client of its own, corrections included): the
+ * difference is the dropped updates. Run with `npm run bench:web` (after `npm run build`).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { createClient } from '@mtx-relay/client';
+import { chromium, type Page } from 'playwright-core';
 import { startFakeMediaMtx } from './lib/fake-mediamtx.js';
 import { startPostgres } from './lib/postgres.js';
 import { startServer, type BenchEnvironment } from './lib/servers.js';
@@ -17,6 +21,61 @@ const RATE = Number(process.env.BENCH_RATE ?? 100);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What the browser transferred (compressed, headers included) to show the sign-in page of a fresh context. */
+async function firstLoadBytes(page: Page, url: string): Promise<{ bytes: number; requests: number }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  let bytes = 0;
+  let requests = 0;
+  cdp.on('Network.loadingFinished', (event) => {
+    bytes += event.encodedDataLength;
+    requests++;
+  });
+  await page.goto(url, { waitUntil: 'networkidle' });
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  await cdp.detach();
+  return { bytes, requests };
+}
+
+interface PublishedEvent {
+  camera: number;
+  live: boolean;
+  /** When the bench's client received it (ms). */
+  at: number;
+  /** A correction by the relay's stream reconciler, not a hook. */
+  reconciled: boolean;
+}
+
+/** How many times the cameras' shown status would change if every event were shown, from the events in order. */
+function statusChanges(events: PublishedEvent[]): number {
+  const live = new Map<number, boolean>();
+  let changes = 0;
+  for (const event of events) {
+    if ((live.get(event.camera) ?? false) !== event.live) changes++;
+    live.set(event.camera, event.live);
+  }
+  return changes;
+}
+
+/**
+ * The cameras whose shown changes fall short of their published ones, by the shortest time
+ * between two consecutive published changes of theirs: drops that only hit cameras whose flips
+ * arrived close together are the page drawing once a frame, not updates lost.
+ */
+function dropsByShortestGap(events: PublishedEvent[], pathOf: Map<number, string>, shownPerPath: Map<string, number>): Record<string, number> {
+  const perCamera = new Map<number, PublishedEvent[]>();
+  for (const event of events) perCamera.set(event.camera, [...(perCamera.get(event.camera) ?? []), event]);
+  const buckets: Record<string, number> = { 'under 50 ms': 0, '50-500 ms': 0, '500 ms and more': 0 };
+  for (const [camera, list] of perCamera) {
+    const changes = statusChanges(list);
+    if ((shownPerPath.get(pathOf.get(camera) ?? '') ?? 0) >= changes) continue;
+    const gaps = list.slice(1).map((event, i) => event.at - list[i].at);
+    const shortest = Math.min(...gaps);
+    buckets[shortest < 50 ? 'under 50 ms' : shortest < 500 ? '50-500 ms' : '500 ms and more']++;
+  }
+  return buckets;
+}
 
 async function main(): Promise<void> {
   const postgres = await startPostgres();
@@ -35,13 +94,27 @@ async function main(): Promise<void> {
   try {
     const login = await fetch(`${relay.url}/api/auth`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: bench.adminPassword }) });
     const { bearer } = (await login.json()) as { bearer: string };
+    const pathOf = new Map<number, string>();
     for (let i = 0; i < CAMERAS; i++) {
       const body = { name: `Camera ${String(i).padStart(3, '0')}`, mtx_path: `cam${i}`, source_url: `rtsp://192.0.2.10/${i}` };
       const created = await fetch(`${relay.url}/api/cameras`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body) });
       if (created.status !== 201) throw new Error(`camera ${i}: ${created.status} ${await created.text()}`);
+      pathOf.set(((await created.json()) as { id: number }).id, body.mtx_path);
+    }
+    // The relay's own stream of status events, as any client gets it.
+    const watcher = await createClient({ url: relay.url, username: 'admin', password: bench.adminPassword, socketOptions: { transports: ['websocket'] } });
+    const published: PublishedEvent[] = [];
+    let reconciled = 0;
+    for (const [event, live] of [['camera:ready', true], ['camera:notReady', false]] as const) {
+      watcher.on(event, (payload) => {
+        if (payload.entity === null) return;
+        const correction = payload.details.reconciled === true;
+        published.push({ camera: payload.entity, live, at: performance.now(), reconciled: correction });
+        if (correction) reconciled++;
+      });
     }
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(relay.url);
+    const firstLoad = await firstLoadBytes(page, relay.url);
     await page.getByLabel('Username', { exact: true }).fill('admin');
     await page.getByLabel('Password', { exact: true }).fill(bench.adminPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -78,6 +151,7 @@ async function main(): Promise<void> {
       if (wait > 0) await sleep(wait);
       const camera = k % CAMERAS;
       const event = Math.floor(k / CAMERAS) % 2 === 0 ? 'ready' : 'notReady';
+      fake.setAvailable(`cam${camera}`, event === 'ready');
       posts.push(
         fetch(`${relay.url}/api/mediamtx/hooks/${event}`, {
           method: 'POST',
@@ -93,21 +167,48 @@ async function main(): Promise<void> {
     }
     await Promise.all(posts);
     const sendSeconds = (performance.now() - started) / 1000;
-    await sleep(2000);
+    // Until the relay's stream has been quiet for 3 s (at most a minute): a loaded relay is
+    // still publishing after the last hook's answer. Then a moment for the page's last frame.
+    const drainStarted = performance.now();
+    for (let quiet = 0, seen = published.length; quiet < 3000 && performance.now() - drainStarted < 60_000; ) {
+      await sleep(100);
+      quiet = published.length === seen ? quiet + 100 : 0;
+      seen = published.length;
+    }
+    const drainSeconds = (performance.now() - drainStarted) / 1000 - 3;
+    await sleep(1000);
     const busy = (await taskDuration()) - busyBefore;
     const wall = (performance.now() - started) / 1000;
     const shown = await page.evaluate<number>('[...window.shown.values()].reduce((a, b) => a + b, 0)');
+    const shownPerPath = new Map(await page.evaluate<Array<[string, number]>>('[...window.shown.entries()]'));
     const lastRound = Math.floor((total - 1) / CAMERAS);
     const expectedText = lastRound % 2 === 0 ? 'Live' : 'Offline';
-    const wrongAtEnd = await page.evaluate<number>(`[...document.querySelectorAll('tr[data-camera] [data-testid=status]')].filter((cell) => !cell.textContent.startsWith('${expectedText}')).length`);
+    const shownAtEnd = new Map(await page.evaluate<Array<[string, string]>>(`[...document.querySelectorAll('tr[data-camera]')].map((row) => [row.getAttribute('data-camera'), row.querySelector('[data-testid=status]').textContent])`));
+    // Against the last hook sent, and against the last state the relay published (the page's part).
+    const wrongAtEnd = [...shownAtEnd.values()].filter((text) => !text.startsWith(expectedText)).length;
+    const lastPublished = new Map(published.map((event) => [pathOf.get(event.camera), event.live]));
+    const notAsPublished = [...lastPublished].filter(([path, live]) => !shownAtEnd.get(path ?? '')?.startsWith(live ? 'Live' : 'Offline')).length;
+    const expected = statusChanges(published);
+    const dropsByGap = dropsByShortestGap(published, pathOf, shownPerPath);
+    watcher.close();
     const result = {
       cameras: CAMERAS,
+      firstLoadKilobytes: Number((firstLoad.bytes / 1024).toFixed(1)),
+      firstLoadRequests: firstLoad.requests,
       eventsSent: total,
       hookFailures: failures,
       sendSeconds: Number(sendSeconds.toFixed(1)),
+      // How long the relay kept publishing after the last hook was answered.
+      drainSeconds: Number(Math.max(0, drainSeconds).toFixed(1)),
+      eventsPublished: published.length,
+      correctionsPublished: reconciled,
+      statusChangesPublished: expected,
       statusChangesShown: shown,
-      droppedUpdates: total - shown,
-      camerasWrongAtEnd: wrongAtEnd,
+      droppedUpdates: expected - shown,
+      // Cameras with a dropped change, by the shortest time between two of their published changes.
+      camerasWithDropsByShortestGap: dropsByGap,
+      camerasNotAsLastHookAtEnd: wrongAtEnd,
+      camerasNotAsLastPublishedAtEnd: notAsPublished,
       mainThreadBusySeconds: Number(busy.toFixed(2)),
       mainThreadBusyPercent: Number(((busy / wall) * 100).toFixed(1)),
     };

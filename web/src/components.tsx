@@ -91,3 +91,25 @@ export function Labelled({ label, children }: { label: string; children: VNode<{
     </div>
   );
 }
+
+/**
+ * The footer of an edit dialog: Delete (when editing an existing item), Cancel, and Save, which
+ * submits the form and waits while the action runs.
+ */
+export function FormActions({ onDelete, onCancel, busy }: { onDelete?: () => void; onCancel: () => void; busy: boolean }): JSX.Element {
+  return (
+    <div class="form-actions">
+      {onDelete && (
+        <button type="button" class="danger" onClick={onDelete}>
+          Delete
+        </button>
+      )}
+      <button type="button" class="secondary" onClick={onCancel}>
+        Cancel
+      </button>
+      <button type="submit" disabled={busy}>
+        Save
+      </button>
+    </div>
+  );
+}

@@ -6,3 +6,7 @@ export * from './driver.js';
 export * from './hook-chaos.js';
 export * from './path-manager.js';
 export * from './sessions.js';
+export * from './hls-server.js';
+export * from './read-server.js';
+export * from './webrtc-server.js';
+export * from './whep-answer.js';

@@ -2,7 +2,7 @@ import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import type { JSX } from 'preact';
 import type { CameraItem } from '@mtx-relay/client';
-import { Dialog, ErrorText, Labelled, useAction } from '../components';
+import { Dialog, ErrorText, FormActions, Labelled, useAction } from '../components';
 import { relay } from '../live/relay';
 
 interface CredentialOption {
@@ -93,19 +93,7 @@ export function CameraForm({ camera, onClose }: { camera: CameraItem | null; onC
           Enabled
         </label>
         <ErrorText text={action.error} />
-        <div class="form-actions">
-          {camera && (
-            <button type="button" class="danger" onClick={() => void remove()}>
-              Delete
-            </button>
-          )}
-          <button type="button" class="secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" disabled={action.busy}>
-            Save
-          </button>
-        </div>
+        <FormActions onDelete={camera ? () => void remove() : undefined} onCancel={onClose} busy={action.busy} />
       </form>
     </Dialog>
   );

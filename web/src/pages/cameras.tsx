@@ -1,5 +1,6 @@
 import { useComputed, useSignal } from '@preact/signals';
 import { memo } from 'preact/compat';
+import { useCallback } from 'preact/hooks';
 
 import type { JSX } from 'preact';
 import type { CameraItem } from '@mtx-relay/client';
@@ -11,6 +12,8 @@ import { CameraForm } from './camera-form';
 import { LiveView } from './live-view';
 
 type SortKey = 'name' | 'mtx_path' | 'status';
+
+const collator = new Intl.Collator();
 
 function statusOf(camera: CameraItem, sync: SyncStatus | undefined): { text: string; tone: 'on' | 'off' | 'bad' } {
   if (!camera.is_enabled) return { text: 'Disabled', tone: 'off' };
@@ -70,13 +73,17 @@ export function CamerasPage(): JSX.Element {
   const editing = useSignal<CameraItem | 'new' | null>(null);
   const watching = useSignal<CameraItem | null>(null);
   const showingUrls = useSignal<CameraItem | null>(null);
+  // The same functions on every render, so that a row whose camera did not change is not drawn again.
+  const onEdit = useCallback((camera: CameraItem) => (editing.value = camera), []);
+  const onWatch = useCallback((camera: CameraItem) => (watching.value = camera), []);
+  const onUrls = useCallback((camera: CameraItem) => (showingUrls.value = camera), []);
 
   const shown = useComputed(() => {
     const needle = filter.value.trim().toLowerCase();
     const list = needle ? items.value.filter((c) => `${c.name} ${c.mtx_path} ${c.description}`.toLowerCase().includes(needle)) : [...items.value];
     const key = sortKey.value;
     const rank = (c: CameraItem): string => (key === 'status' ? (c.state?.ready ? '0' : '1') + c.name : c[key]);
-    return list.sort((a, b) => rank(a).localeCompare(rank(b)));
+    return list.sort((a, b) => collator.compare(rank(a), rank(b)));
   });
 
   return (
@@ -125,9 +132,9 @@ export function CamerasPage(): JSX.Element {
                 camera={camera}
                 sync={sync.value.get(camera.id)}
                 admin={admin}
-                onEdit={(c) => (editing.value = c)}
-                onWatch={(c) => (watching.value = c)}
-                onUrls={(c) => (showingUrls.value = c)}
+                onEdit={onEdit}
+                onWatch={onWatch}
+                onUrls={onUrls}
               />
             ))}
           </tbody>

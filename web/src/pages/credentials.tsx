@@ -1,6 +1,6 @@
 import { useSignal } from '@preact/signals';
 import type { JSX } from 'preact';
-import { Dialog, ErrorText, Labelled, formatTime, useAction } from '../components';
+import { Dialog, ErrorText, FormActions, Labelled, formatTime, useAction } from '../components';
 import { relay } from '../live/relay';
 import { useCollection } from '../live/use-collection';
 
@@ -144,19 +144,7 @@ function CredentialForm({ credential, onClose }: { credential: CredentialView | 
           </label>
         ))}
         <ErrorText text={action.error} />
-        <div class="form-actions">
-          {credential && (
-            <button type="button" class="danger" onClick={() => void remove()}>
-              Delete
-            </button>
-          )}
-          <button type="button" class="secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" disabled={action.busy}>
-            Save
-          </button>
-        </div>
+        <FormActions onDelete={credential ? () => void remove() : undefined} onCancel={onClose} busy={action.busy} />
       </form>
     </Dialog>
   );

@@ -1,7 +1,7 @@
 import { useSignal } from '@preact/signals';
 import type { JSX } from 'preact';
 import type { UserView } from '@mtx-relay/client';
-import { Dialog, ErrorText, Labelled, useAction } from '../components';
+import { Dialog, ErrorText, FormActions, Labelled, useAction } from '../components';
 import { online, relay } from '../live/relay';
 import { useCollection } from '../live/use-collection';
 
@@ -118,19 +118,7 @@ function UserForm({ user, cameras, onClose }: { user: UserView | null; cameras: 
           ))}
         </fieldset>
         <ErrorText text={action.error} />
-        <div class="form-actions">
-          {user && (
-            <button type="button" class="danger" onClick={() => void remove()}>
-              Delete
-            </button>
-          )}
-          <button type="button" class="secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" disabled={action.busy}>
-            Save
-          </button>
-        </div>
+        <FormActions onDelete={user ? () => void remove() : undefined} onCancel={onClose} busy={action.busy} />
       </form>
     </Dialog>
   );

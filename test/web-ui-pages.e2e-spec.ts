@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
+import { ADMIN_PASSWORD } from './support/test-server.js';
+import { eventually } from './support/waiting.js';
+import { newPage, rowOf, shownPaths, signIn, startWebUiRig, type WebUiRig } from './support/web-ui.js';
+
+/** Sign-in refusals, the cameras' filter and sort, the edit forms, and the phone layout, in Chromium. */
+let rig: WebUiRig;
+let page: Page;
+let token: string;
+
+beforeAll(async () => {
+  rig = await startWebUiRig();
+  token = await rig.adminToken();
+  // Names and paths sort differently, so each order is told apart.
+  for (const [name, path] of [['Alpha Gate', 'zulu-gate'], ['Bravo Yard', 'yard'], ['Charlie Door', 'door']]) {
+    expect((await rig.server.http('POST', '/api/cameras', { token, body: { name, mtx_path: path, source_url: `rtsp://192.0.2.50/${path}` } })).status).toBe(201);
+  }
+  await eventually(() => rig.fake.pathConfigNames(), (names) => ['zulu-gate', 'yard', 'door'].every((name) => names.includes(name)));
+  rig.fake.setAvailable('yard');
+  await rig.driver.ready('yard');
+}, 90000);
+
+afterAll(async () => {
+  await rig?.stop();
+});
+
+/** Marks the page, so that a test can show that it changed without a reload. */
+const markPage = (target: Page) => target.evaluate(() => ((globalThis as unknown as { notReloaded: boolean }).notReloaded = true));
+const wasNotReloaded = (target: Page) => target.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded === true);
+
+describe('sign in, rate limited', () => {
+  it('says the account must wait, and for how long', async () => {
+    const { page: signInPage, context } = await newPage(rig);
+    await signInPage.goto('/');
+    await signInPage.getByLabel('Username', { exact: true }).fill('guessed-name');
+    await signInPage.getByLabel('Password', { exact: true }).fill('one-more-guess');
+    // The free attempts of the account (LOGIN_FREE_ATTEMPTS, 5) spent elsewhere; each failure
+    // after them blocks the account for twice as long as the last (1 s, 2 s, ...).
+    for (let attempt = 0; attempt < 5; attempt++) {
+      expect((await rig.server.http('POST', '/api/auth', { body: { username: 'guessed-name', password: `guess-${attempt}` } })).status).toBe(401);
+    }
+    const button = signInPage.getByRole('button', { name: 'Sign in' });
+    let said = '';
+    // A try that lands after a block has ended is one more failure and a longer block: a few suffice.
+    for (let attempt = 0; attempt < 5 && !/too many/.test(said); attempt++) {
+      await button.click();
+      await signInPage.waitForFunction(() => {
+        const doc = (globalThis as unknown as { document: { querySelector: (s: string) => { disabled: boolean } | null } }).document;
+        return doc.querySelector('button[type=submit]')?.disabled === false;
+      });
+      said = (await signInPage.getByRole('alert').textContent()) ?? '';
+    }
+    expect(said).toMatch(/^too many failed logins for this account; try again in \d+ s$/);
+    await context.close();
+  });
+});
+
+describe('cameras: filter and sort', () => {
+  it('filters by name or path and sorts by name, path and status', async () => {
+    page = (await newPage(rig)).page;
+    await signIn(page, 'admin', ADMIN_PASSWORD);
+    await rowOf(page, 'yard').getByText(/^Live/).waitFor();
+    expect(await shownPaths(page)).toEqual(['zulu-gate', 'yard', 'door']);
+    const filter = page.getByLabel('Filter', { exact: true });
+    await filter.fill('yard');
+    await eventually(() => shownPaths(page), (paths) => paths.length === 1);
+    expect(await shownPaths(page)).toEqual(['yard']);
+    await expect(page.locator('caption').textContent()).resolves.toBe('1 of 3 cameras');
+    await filter.fill('GATE');
+    await eventually(() => shownPaths(page), (paths) => paths.join() === 'zulu-gate');
+    await filter.fill('');
+    const sortBy = page.getByLabel('Sort by', { exact: true });
+    await sortBy.selectOption({ label: 'Path' });
+    await eventually(() => shownPaths(page), (paths) => paths.join() === 'door,yard,zulu-gate');
+    // Live cameras first, then by name.
+    await sortBy.selectOption({ label: 'Status' });
+    await eventually(() => shownPaths(page), (paths) => paths.join() === 'yard,zulu-gate,door');
+    await sortBy.selectOption({ label: 'Name' });
+    await eventually(() => shownPaths(page), (paths) => paths.join() === 'zulu-gate,yard,door');
+  });
+});
+
+describe('the edit forms save and show the change live', () => {
+  it('edits a camera', async () => {
+    await markPage(page);
+    await page.getByRole('button', { name: 'Edit Charlie Door' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit Charlie Door' });
+    await dialog.getByLabel('Name', { exact: true }).fill('Charlie Back Door');
+    await dialog.getByLabel('RTSP transport', { exact: true }).selectOption({ label: 'TCP' });
+    await dialog.getByLabel('Enabled', { exact: true }).uncheck();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await rowOf(page, 'door').getByRole('cell', { name: 'Charlie Back Door', exact: true }).waitFor();
+    await rowOf(page, 'door').getByText('Disabled').waitFor();
+    const cameras = await rig.server.http('GET', '/api/cameras', { token });
+    const door = cameras.body.items.find((camera: { mtx_path: string }) => camera.mtx_path === 'door');
+    expect([door.name, door.is_enabled, door.rtsp_transport]).toEqual(['Charlie Back Door', false, 'tcp']);
+    expect(await wasNotReloaded(page)).toBe(true);
+  });
+
+  it('edits a credential, keeping the secret left empty', async () => {
+    const created = await rig.server.http('POST', '/api/credentials', { token, body: { kind: 'basic', description: 'Gate login', username: 'gate', password: 'gate-secret' } });
+    expect(created.status).toBe(201);
+    await page.getByRole('link', { name: 'Credentials' }).click();
+    await page.getByRole('button', { name: 'Edit Gate login' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit credential' });
+    await dialog.getByLabel('Description', { exact: true }).fill('Front gate login');
+    await dialog.getByLabel('Username', { exact: true }).fill('gate-keeper');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('cell', { name: 'Front gate login', exact: true }).waitFor();
+    await page.getByRole('cell', { name: 'user gate-keeper, password set' }).waitFor();
+    const read = await rig.server.http('GET', `/api/credentials/${created.body.id}`, { token });
+    expect([read.body.description, read.body.username, read.body.password_set]).toEqual(['Front gate login', 'gate-keeper', true]);
+    expect(await wasNotReloaded(page)).toBe(true);
+  });
+
+  it('edits a user: login switched off and a camera granted', async () => {
+    const created = await rig.server.http('POST', '/api/users', { token, body: { username: 'walker', password: 'walker-password', role: 'user' } });
+    expect(created.status).toBe(201);
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('button', { name: 'Edit walker' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit walker' });
+    await dialog.getByLabel('Can log in', { exact: true }).uncheck();
+    await dialog.getByLabel('Bravo Yard', { exact: true }).check();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const row = page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'walker', exact: true }) });
+    await row.getByRole('cell', { name: 'No', exact: true }).waitFor();
+    await row.getByRole('cell', { name: '1', exact: true }).waitFor();
+    const read = await rig.server.http('GET', `/api/users/${created.body.id}`, { token });
+    const yard = (await rig.server.http('GET', '/api/cameras', { token })).body.items.find((camera: { mtx_path: string }) => camera.mtx_path === 'yard');
+    expect([read.body.can_login, read.body.camera_ids]).toEqual([false, [yard.id]]);
+    expect(await wasNotReloaded(page)).toBe(true);
+  });
+});
+
+describe('on a phone', () => {
+  it('fits a 375 px screen on every page, with every page reachable from the navigation', async () => {
+    const { page: phone, context } = await newPage(rig, { width: 375, height: 740 });
+    await signIn(phone, 'admin', ADMIN_PASSWORD);
+    await rowOf(phone, 'yard').waitFor();
+    const links = phone.getByRole('navigation').getByRole('link');
+    const titles = await links.allTextContents();
+    expect(titles).toEqual(['Cameras', 'Users', 'Credentials', 'Stream tokens', 'Logs', 'System', 'Account']);
+    for (const title of titles) {
+      const link = phone.getByRole('navigation').getByRole('link', { name: title, exact: true });
+      const box = (await link.boundingBox())!;
+      expect([title, box.x >= 0 && box.x + box.width <= 375]).toEqual([title, true]);
+      await link.click();
+      await phone.getByRole('heading', { level: 1, name: title }).waitFor();
+      const overflow = await phone.evaluate(() => {
+        const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+        return root.scrollWidth - root.clientWidth;
+      });
+      expect([title, overflow]).toEqual([title, 0]);
+    }
+    await context.close();
+  });
+});
