@@ -13,6 +13,7 @@ import { RelayMetrics } from '../metrics/relay-metrics.js';
 import { CameraStatesRepository } from './camera-states.repository.js';
 import { CameraStates } from './camera-states.js';
 import { CameraStatusService } from './camera-status.service.js';
+import { DesiredPaths } from './desired-paths.js';
 import { MediaMtxAuthCallers } from './auth-callers.js';
 import { HookHealth } from './hook-health.js';
 import { HooksService } from './hooks.service.js';
@@ -40,6 +41,7 @@ import { HookRelay } from './hook-relay.js';
     MediaMtxPathsRepository,
     MediaMtxApi,
     PathSyncService,
+    DesiredPaths,
     CameraStatusService,
     CameraStates,
     CameraStatesRepository,

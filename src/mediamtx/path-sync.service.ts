@@ -1,17 +1,14 @@
-import { createHmac } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { CamerasService, type SyncTarget } from '../cameras/cameras.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { CredentialsService } from '../credentials/credentials.service.js';
 import { EventBus } from '../events/event-bus.js';
 import { Leadership } from '../jobs/leadership.service.js';
 import { LOGGER } from '../logging/logger.js';
-import { secretsInSource, sourceWithCredential } from './camera-source.js';
+import { DesiredPaths, type DesiredPath } from './desired-paths.js';
 import { MediaMtxApi, MediaMtxRefused, MediaMtxUnreachable, type PathConfig } from './mediamtx-api.client.js';
 import type { SyncState } from './mediamtx-path.entity.js';
 import { MediaMtxPathsRepository, type PathRow } from './mediamtx-paths.repository.js';
-import { scrubSecrets, type SourceInText } from './secret-scrub.js';
+import { scrubSecrets } from './secret-scrub.js';
 
 const RETRY_WHILE_UNREACHABLE_MS = 2000;
 
@@ -24,14 +21,6 @@ const DEBOUNCE_MS = 50;
 // and not written again until it is listed (or this long has passed, or MediaMTX restarted).
 const APPLY_LAG_MS = 2000;
 const APPLY_LAG_MAX_MS = 60_000;
-
-interface DesiredPath {
-  cameraId: number;
-  /** The source as sent and as shown, and the secrets in it: what MediaMTX's messages are scrubbed of. */
-  source: SourceInText;
-  config: PathConfig;
-  hash: string;
-}
 
 /**
  * Keeps MediaMTX's paths in line with the cameras in the database, which is the source of
@@ -60,8 +49,7 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly paths: MediaMtxPathsRepository,
     private readonly api: MediaMtxApi,
-    private readonly cameras: CamerasService,
-    private readonly credentials: CredentialsService,
+    private readonly desiredPaths: DesiredPaths,
     private readonly leadership: Leadership,
     bus: EventBus,
   ) {
@@ -161,7 +149,9 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
 
   private async reconcileOnce(): Promise<void> {
     const rows = new Map(await this.knownRows());
-    const { desired, unbuildable } = await this.desiredPaths();
+    const { desired, unbuildable } = await this.desiredPaths.build();
+    // A camera whose source cannot be built keeps whatever MediaMTX has until it can.
+    for (const [name, { cameraId, error }] of unbuildable) await this.save(name, cameraId, null, 'pending', error);
     let present: Set<string>;
     try {
       present = new Set(await this.api.configuredPathNames());
@@ -207,7 +197,6 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
       }
     }
     for (const [name, row] of rows) {
-      // A camera whose source cannot be built keeps whatever MediaMTX has until it can.
       if (desired.has(name) || unbuildable.has(name)) continue;
       try {
         // Always asked: a path written any time before may be in MediaMTX though not listed yet (a 404 says it is not).
@@ -246,32 +235,6 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
       if (error instanceof MediaMtxRefused && error.status === 400 && /already exists/.test(error.message)) return this.api.replacePath(name, config);
       throw error;
     }
-  }
-
-  /** Every enabled camera as the path configuration MediaMTX should have, and the paths whose source cannot be built. */
-  private async desiredPaths(): Promise<{ desired: Map<string, DesiredPath>; unbuildable: Set<string> }> {
-    const desired = new Map<string, DesiredPath>();
-    const unbuildable = new Set<string>();
-    for (const camera of await this.cameras.syncTargets()) {
-      if (!camera.isEnabled) continue;
-      try {
-        const { config, secrets } = await this.pathConfig(camera);
-        const hash = createHmac('sha256', this.config.mediamtx.servicePassword).update(JSON.stringify(config)).digest('hex');
-        desired.set(camera.mtxPath, { cameraId: camera.id, source: { sent: config.source, shown: camera.sourceUrl, secrets }, config, hash });
-      } catch (error) {
-        unbuildable.add(camera.mtxPath);
-        await this.save(camera.mtxPath, camera.id, null, 'pending', `cannot build the source: ${scrubSecrets((error as Error).message)}`);
-      }
-    }
-    return { desired, unbuildable };
-  }
-
-  private async pathConfig(camera: SyncTarget): Promise<{ config: PathConfig; secrets: string[] }> {
-    const secrets = camera.credentialId === null ? null : await this.credentials.sourceSecrets(camera.credentialId);
-    return {
-      config: { source: sourceWithCredential(camera.sourceUrl, secrets, camera.oauth2TokenIn), sourceOnDemand: true, rtspTransport: camera.rtspTransport },
-      secrets: secretsInSource(secrets),
-    };
   }
 
   private async markPending(rows: Map<string, PathRow>, desired: Map<string, DesiredPath>, error: unknown): Promise<void> {
