@@ -20,6 +20,7 @@ import { HooksService } from './hooks.service.js';
 import { MediaMtxApi } from './mediamtx-api.client.js';
 import { MediaMtxAuthService } from './mediamtx-auth.service.js';
 import { MediaMtxPathsRepository } from './mediamtx-paths.repository.js';
+import { MediaMtxProcess } from './mediamtx-process.js';
 import { MediaMtxWatch } from './mediamtx-watch.service.js';
 import { MediaMtxController } from './mediamtx.controller.js';
 import { PathSyncService } from './path-sync.service.js';
@@ -42,6 +43,7 @@ import { HookRelay } from './hook-relay.js';
     MediaMtxApi,
     PathSyncService,
     DesiredPaths,
+    MediaMtxProcess,
     CameraStatusService,
     CameraStates,
     CameraStatesRepository,

@@ -6,6 +6,7 @@ import { Leadership } from '../jobs/leadership.service.js';
 import { LOGGER } from '../logging/logger.js';
 import { DesiredPaths, type DesiredPath } from './desired-paths.js';
 import { MediaMtxApi, MediaMtxRefused, MediaMtxUnreachable, type PathConfig } from './mediamtx-api.client.js';
+import { MediaMtxProcess } from './mediamtx-process.js';
 import type { SyncState } from './mediamtx-path.entity.js';
 import { MediaMtxPathsRepository, type PathRow } from './mediamtx-paths.repository.js';
 import { scrubSecrets } from './secret-scrub.js';
@@ -51,8 +52,11 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
     private readonly api: MediaMtxApi,
     private readonly desiredPaths: DesiredPaths,
     private readonly leadership: Leadership,
+    private readonly process: MediaMtxProcess,
     bus: EventBus,
   ) {
+    // Writes the restarted process had not applied yet are lost with it.
+    process.onRestart(() => this.forgetWrites());
     // Changes made through any instance reach the one that runs the sync through the feed.
     bus.subscribe('feed', (event) => {
       if (event.domain === 'camera' && (event.event === 'created' || event.event === 'deleted')) this.soon();
@@ -154,6 +158,8 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
     for (const [name, { cameraId, error }] of unbuildable) await this.save(name, cameraId, null, 'pending', error);
     let present: Set<string>;
     try {
+      // Which process the writes below go to: a restart after them is then always noticed.
+      await this.process.look();
       present = new Set(await this.api.configuredPathNames());
     } catch (error) {
       await this.markPending(rows, desired, error);
