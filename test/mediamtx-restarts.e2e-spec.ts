@@ -1,47 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { record, type Recorder } from './support/events.js';
-import { FakeMediaMtx, MediaMtxDriver, type Fault, type FakeMediaMtxOptions } from './support/fake-mediamtx/index.js';
+import { MediaMtxDriver } from './support/fake-mediamtx/index.js';
+import { HOOK_SECRET, startRelayWithMediaMtx as setup, type RelayWithMediaMtx } from './support/relay-with-mediamtx.js';
 import { eventually, sleep } from './support/waiting.js';
-import { connectSocket, startServer, type TestServer } from './support/test-server.js';
-
-const HOOK_SECRET = 'hook-secret-for-the-tests-0123456789';
-const SERVICE_PASSWORD = 'service-password-for-the-tests-0123';
-
-interface Setup {
-  fake: FakeMediaMtx;
-  server: TestServer;
-  admin: string;
-  api(method: string, path: string, body?: unknown): Promise<any>;
-  close(): Promise<void>;
-}
-
-/** The periodic pass is five minutes away: anything repaired here is repaired by something else. */
-async function setup(options: FakeMediaMtxOptions & { faults?: Fault[] } = {}): Promise<Setup> {
-  const fake = await FakeMediaMtx.start(options);
-  for (const fault of options.faults ?? []) fake.injectFault(fault);
-  const server = await startServer({
-    env: { MEDIAMTX_API_URL: fake.url, MEDIAMTX_HOOK_SECRET: HOOK_SECRET, MEDIAMTX_SERVICE_PASSWORD: SERVICE_PASSWORD, MEDIAMTX_RECONCILE_SECONDS: '300' },
-  });
-  const admin = (await server.login()).bearer;
-  const api = async (method: string, path: string, body?: unknown) => {
-    const answer = await server.http(method, path, { token: admin, body });
-    if (answer.status >= 300) throw new Error(`${method} ${path}: ${answer.text}`);
-    return answer.body;
-  };
-  return {
-    fake,
-    server,
-    admin,
-    api,
-    async close() {
-      await server.stop();
-      await fake.stop();
-    },
-  };
-}
+import { connectSocket } from './support/test-server.js';
 
 describe('MediaMTX restarting or reloading its configuration', () => {
-  let s: Setup;
+  let s: RelayWithMediaMtx;
   let watcher: Recorder;
   let driver: MediaMtxDriver;
   let yard: number;
@@ -109,7 +74,7 @@ describe('MediaMTX restarting or reloading its configuration', () => {
 
 describe('a MediaMTX that takes seconds to apply a change', () => {
   it('removes a camera deleted before MediaMTX listed its path, and writes a lagging path once', async () => {
-    const s = await setup({ applyDelayMs: { minMs: 4000, maxMs: 6000 }, seed: 8 });
+    const s = await setup({ fake: { applyDelayMs: { minMs: 4000, maxMs: 6000 }, seed: 8 } });
     try {
       const shortLived = await s.api('POST', '/api/cameras', { name: 'Short-lived', mtx_path: 'short-lived', source_url: 'rtsp://192.0.2.42/live' });
       await s.api('POST', '/api/cameras', { name: 'Lagging', mtx_path: 'lagging', source_url: 'rtsp://192.0.2.43/live' });
