@@ -94,4 +94,20 @@ describe('a MediaMTX that takes seconds to apply a change', () => {
       await s.close();
     }
   }, 60_000);
+
+  it('writes again a path MediaMTX dropped in a reload before applying it, once it lists a path written later', async () => {
+    const s = await setup({ fake: { applyDelayMs: 3000 } });
+    try {
+      await s.api('POST', '/api/cameras', { name: 'Dropped', mtx_path: 'dropped', source_url: 'rtsp://192.0.2.45/live' });
+      await eventually(() => s.fake.requestsTo('POST', '/v3/config/paths/add/dropped').length, (count) => count === 1);
+      // Its file changed: MediaMTX reloads it, and the write it had not applied yet is gone.
+      s.fake.reload();
+      await s.api('POST', '/api/cameras', { name: 'Later', mtx_path: 'later', source_url: 'rtsp://192.0.2.46/live' });
+      await eventually(() => s.fake.pathConfigNames(), (names) => names.includes('later'), 15_000);
+      // Not 60 s later, when the relay stops waiting for MediaMTX to list it.
+      await eventually(() => s.fake.pathConfigNames(), (names) => names.includes('dropped'), 15_000);
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
 });

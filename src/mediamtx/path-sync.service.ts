@@ -40,7 +40,7 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
   private stopped = false;
   private reachable = true;
   private rows: Promise<Map<string, PathRow>> | undefined;
-  /** Paths this instance wrote to MediaMTX and has not seen listed since, with when. */
+  /** Paths this instance added to MediaMTX and has not seen listed since, with when. */
   private readonly appliedAt = new Map<string, number>();
   /** Owned paths MediaMTX listed at the last pass, in line with the cameras. */
   private listed: string[] = [];
@@ -168,7 +168,7 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
     }
     if (!this.reachable) this.logger.info('MediaMTX is reachable again; paths reconciled');
     this.reachable = true;
-    for (const name of present) this.appliedAt.delete(name);
+    this.seeApplied(present);
     const justWritten = this.writtenJustNow();
     this.listed = [...desired.keys()].filter((name) => present.has(name) && rows.get(name)?.state === 'ok');
 
@@ -192,9 +192,12 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
       if (!owned) await this.save(name, path.cameraId, null, 'pending', null);
       try {
         await this.apply(name, path.config, present.has(name));
-        this.appliedAt.set(name, Date.now());
-        // Look again once MediaMTX may list it: it is then known to be there (see listedPaths).
-        if (!present.has(name)) this.checkAfterLag();
+        if (!present.has(name)) {
+          // Listed already, a replaced path proves nothing about when it is applied: only adds are waited for.
+          this.appliedAt.set(name, Date.now());
+          // Look again once MediaMTX may list it: it is then known to be there (see listedPaths).
+          this.checkAfterLag();
+        }
         await this.save(name, path.cameraId, path.hash, 'ok', null);
       } catch (error) {
         // MediaMTX's messages may quote the source, which carries the credential: never keep that.
@@ -223,6 +226,16 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
       void this.reconcile();
     }, APPLY_LAG_MS);
     this.lagCheck.unref();
+  }
+
+  /**
+   * Listed paths are applied. MediaMTX applies writes in the order they were made, so a path
+   * written before one now listed, and not listed itself, was dropped (a reload of its file
+   * right after the write): it is no longer waited for.
+   */
+  private seeApplied(present: Set<string>): void {
+    const lastApplied = Math.max(...[...this.appliedAt].filter(([name]) => present.has(name)).map(([, at]) => at));
+    for (const [name, at] of this.appliedAt) if (present.has(name) || at < lastApplied) this.appliedAt.delete(name);
   }
 
   /** The paths written and not listed yet, as MediaMTX may still be applying them. */
