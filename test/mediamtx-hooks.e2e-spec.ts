@@ -1,30 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { record, type Recorder } from './support/events.js';
-import { FakeMediaMtx, MediaMtxDriver, READER_TYPE, type SessionKind } from './support/fake-mediamtx/index.js';
+import { MediaMtxDriver, READER_TYPE, type SessionKind } from './support/fake-mediamtx/index.js';
+import { HOOK_SECRET, startRelayWithMediaMtx, type RelayWithMediaMtx } from './support/relay-with-mediamtx.js';
 import { eventually } from './support/waiting.js';
-import { connectSocket, rpc, startServer, type TestServer } from './support/test-server.js';
+import { connectSocket, rpc } from './support/test-server.js';
 
-const HOOK_SECRET = 'hook-secret-for-the-tests-0123456789';
-const SERVICE_PASSWORD = 'service-password-for-the-tests-0123';
-
-interface Setup {
-  fake: FakeMediaMtx;
-  server: TestServer;
-  admin: string;
+interface Setup extends RelayWithMediaMtx {
   camera: { id: number; mtx_path: string };
 }
 
-/** A relay whose periodic reconciliation is far away: whatever converges, converges on its own. */
+/** A relay and a fake MediaMTX with one camera, Yard, whose path MediaMTX has. */
 async function setup(fakeEnv: Record<string, string> = {}, relayEnv: Record<string, string> = {}): Promise<Setup> {
-  const fake = await FakeMediaMtx.start({ env: fakeEnv });
-  const server = await startServer({
-    env: { MEDIAMTX_API_URL: fake.url, MEDIAMTX_HOOK_SECRET: HOOK_SECRET, MEDIAMTX_SERVICE_PASSWORD: SERVICE_PASSWORD, MEDIAMTX_RECONCILE_SECONDS: '300', ...relayEnv },
-  });
-  const admin = (await server.login()).bearer;
-  const created = await server.http('POST', '/api/cameras', { token: admin, body: { name: 'Yard', mtx_path: 'yard', source_url: 'rtsp://192.0.2.30/live' } });
-  expect(created.status).toBe(201);
-  await eventually(() => fake.pathConfigNames(), (names) => names.includes('yard'));
-  return { fake, server, admin, camera: created.body };
+  const relay = await startRelayWithMediaMtx({ fake: { env: fakeEnv }, relayEnv });
+  const camera = await relay.api('POST', '/api/cameras', { name: 'Yard', mtx_path: 'yard', source_url: 'rtsp://192.0.2.30/live' });
+  await eventually(() => relay.fake.pathConfigNames(), (names) => names.includes('yard'));
+  return { ...relay, camera };
 }
 
 const cameraEvents = (recorder: Recorder, cameraId: number) =>
@@ -40,8 +30,7 @@ describe('hooks that come out of order, or not at all', () => {
   });
   afterAll(async () => {
     watcher?.socket.close();
-    await s?.server.stop();
-    await s?.fake.stop();
+    await s?.close();
   });
 
   it('ends with the right reader count and camera events, whatever order the hooks landed in', async () => {
@@ -121,8 +110,7 @@ describe('health when MediaMTX hooks fail', () => {
       expect((await fixed.ready('yard')).exitCode).toBe(0);
       expect((await s.server.http('GET', '/api/health')).body).toMatchObject({ status: 'ok', warnings: [] });
     } finally {
-      await s.server.stop();
-      await s.fake.stop();
+      await s.close();
     }
   });
 
@@ -140,8 +128,7 @@ describe('health when MediaMTX hooks fail', () => {
       expect(health.body.warnings).toEqual([{ code: 'mediamtx_hooks_failing', message: expect.stringContaining('no hook has reached the relay') }]);
       expect(health.body.warnings[0].message).toContain('RELAY_URL');
     } finally {
-      await s.server.stop();
-      await s.fake.stop();
+      await s.close();
     }
   }, 90_000);
 });

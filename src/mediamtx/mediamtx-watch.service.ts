@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { LOGGER } from '../logging/logger.js';
 import { RelayMetrics } from '../metrics/relay-metrics.js';
 import { MediaMtxApi } from './mediamtx-api.client.js';
+import { MediaMtxProcess } from './mediamtx-process.js';
 import { PathSyncService } from './path-sync.service.js';
 import { StreamReconciler } from './stream-reconciler.service.js';
 
@@ -12,7 +13,7 @@ const WATCH_MS = 2000;
 
 /**
  * Notices at once what drops every path the relay added to MediaMTX: a restart (`/v3/info`
- * `started` changes: it is the process start time, `internal/core/core.go`) or a reload of its
+ * `started` changes, MediaMtxProcess; path sync looks too, before it writes) or a reload of its
  * configuration file, which MediaMTX watches and re-reads (`core.go` run, `confChanged`),
  * keeping only the file's paths. A reload leaves `started` as it was, so one of the paths the
  * relay saw listed is looked for in turn. Either sign puts the paths back and resets the stream
@@ -22,7 +23,6 @@ const WATCH_MS = 2000;
 export class MediaMtxWatch implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private started: string | null = null;
   private probe = 0;
   /** Why the last look at MediaMTX got no answer; null when it did, undefined before the first look. */
   private unreachable: string | null | undefined;
@@ -34,7 +34,10 @@ export class MediaMtxWatch implements OnApplicationBootstrap, OnApplicationShutd
     private readonly sync: PathSyncService,
     private readonly reconciler: StreamReconciler,
     private readonly metrics: RelayMetrics,
-  ) {}
+    private readonly process: MediaMtxProcess,
+  ) {
+    process.onRestart(() => void this.resync('MediaMTX restarted: putting the camera paths back and resetting the stream state', {}));
+  }
 
   /** Null while MediaMTX answers; otherwise why it does not (also before the first look has finished). */
   problem(): string | null {
@@ -58,19 +61,18 @@ export class MediaMtxWatch implements OnApplicationBootstrap, OnApplicationShutd
 
   private async look(): Promise<void> {
     try {
-      const { started } = await this.api.info().then(
-        (info) => {
+      const restarted = await this.process.look().then(
+        (answer) => {
           this.reached(null);
-          return info;
+          return answer;
         },
         (error: unknown) => {
           this.reached((error as Error).message);
           throw error;
         },
       );
-      const restarted = this.started !== null && started !== this.started;
-      this.started = started;
-      if (restarted) return await this.resync('MediaMTX restarted: putting the camera paths back and resetting the stream state', {});
+      // Told through onRestart, as is a restart that path sync notices first.
+      if (restarted) return;
       const listed = this.sync.listedPaths();
       if (listed.length === 0) return;
       const path = listed[this.probe++ % listed.length];
@@ -92,6 +94,8 @@ export class MediaMtxWatch implements OnApplicationBootstrap, OnApplicationShutd
   private async resync(message: string, context: Record<string, unknown>): Promise<void> {
     this.logger.warn(context, message);
     this.sync.forgetWrites();
-    await Promise.all([this.sync.reconcile(), this.reconciler.reconcileAll()]);
+    await Promise.all([this.sync.reconcile(), this.reconciler.reconcileAll()]).catch((error: unknown) => {
+      this.logger.warn({ error: (error as Error).message }, 'could not resync with MediaMTX');
+    });
   }
 }

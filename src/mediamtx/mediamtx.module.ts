@@ -13,12 +13,14 @@ import { RelayMetrics } from '../metrics/relay-metrics.js';
 import { CameraStatesRepository } from './camera-states.repository.js';
 import { CameraStates } from './camera-states.js';
 import { CameraStatusService } from './camera-status.service.js';
+import { DesiredPaths } from './desired-paths.js';
 import { MediaMtxAuthCallers } from './auth-callers.js';
 import { HookHealth } from './hook-health.js';
 import { HooksService } from './hooks.service.js';
 import { MediaMtxApi } from './mediamtx-api.client.js';
 import { MediaMtxAuthService } from './mediamtx-auth.service.js';
 import { MediaMtxPathsRepository } from './mediamtx-paths.repository.js';
+import { MediaMtxProcess } from './mediamtx-process.js';
 import { MediaMtxWatch } from './mediamtx-watch.service.js';
 import { MediaMtxController } from './mediamtx.controller.js';
 import { PathSyncService } from './path-sync.service.js';
@@ -42,6 +44,8 @@ import { RelayedHooksStore } from './relayed-hooks.store.js';
     MediaMtxPathsRepository,
     MediaMtxApi,
     PathSyncService,
+    DesiredPaths,
+    MediaMtxProcess,
     CameraStatusService,
     CameraStates,
     CameraStatesRepository,

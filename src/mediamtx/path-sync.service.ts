@@ -1,17 +1,15 @@
-import { createHmac } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { CamerasService, type SyncTarget } from '../cameras/cameras.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { CredentialsService } from '../credentials/credentials.service.js';
 import { EventBus } from '../events/event-bus.js';
 import { Leadership } from '../jobs/leadership.service.js';
 import { LOGGER } from '../logging/logger.js';
-import { secretsInSource, sourceWithCredential } from './camera-source.js';
+import { DesiredPaths, type DesiredPath } from './desired-paths.js';
 import { MediaMtxApi, MediaMtxRefused, MediaMtxUnreachable, type PathConfig } from './mediamtx-api.client.js';
+import { MediaMtxProcess } from './mediamtx-process.js';
 import type { SyncState } from './mediamtx-path.entity.js';
 import { MediaMtxPathsRepository, type PathRow } from './mediamtx-paths.repository.js';
-import { scrubSecrets, type SourceInText } from './secret-scrub.js';
+import { scrubSecrets } from './secret-scrub.js';
 
 const RETRY_WHILE_UNREACHABLE_MS = 2000;
 
@@ -24,14 +22,6 @@ const DEBOUNCE_MS = 50;
 // and not written again until it is listed (or this long has passed, or MediaMTX restarted).
 const APPLY_LAG_MS = 2000;
 const APPLY_LAG_MAX_MS = 60_000;
-
-interface DesiredPath {
-  cameraId: number;
-  /** The source as sent and as shown, and the secrets in it: what MediaMTX's messages are scrubbed of. */
-  source: SourceInText;
-  config: PathConfig;
-  hash: string;
-}
 
 /**
  * Keeps MediaMTX's paths in line with the cameras in the database, which is the source of
@@ -50,7 +40,7 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
   private stopped = false;
   private reachable = true;
   private rows: Promise<Map<string, PathRow>> | undefined;
-  /** Paths this instance wrote to MediaMTX and has not seen listed since, with when. */
+  /** Paths this instance added to MediaMTX and has not seen listed since, with when. */
   private readonly appliedAt = new Map<string, number>();
   /** Owned paths MediaMTX listed at the last pass, in line with the cameras. */
   private listed: string[] = [];
@@ -60,11 +50,13 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly paths: MediaMtxPathsRepository,
     private readonly api: MediaMtxApi,
-    private readonly cameras: CamerasService,
-    private readonly credentials: CredentialsService,
+    private readonly desiredPaths: DesiredPaths,
     private readonly leadership: Leadership,
+    private readonly process: MediaMtxProcess,
     bus: EventBus,
   ) {
+    // Writes the restarted process had not applied yet are lost with it.
+    process.onRestart(() => this.forgetWrites());
     // Changes made through any instance reach the one that runs the sync through the feed.
     bus.subscribe('feed', (event) => {
       if (event.domain === 'camera' && (event.event === 'created' || event.event === 'deleted')) this.soon();
@@ -161,9 +153,13 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
 
   private async reconcileOnce(): Promise<void> {
     const rows = new Map(await this.knownRows());
-    const { desired, unbuildable } = await this.desiredPaths();
+    const { desired, unbuildable } = await this.desiredPaths.build();
+    // A camera whose source cannot be built keeps whatever MediaMTX has until it can.
+    for (const [name, { cameraId, error }] of unbuildable) await this.save(name, cameraId, null, 'pending', error);
     let present: Set<string>;
     try {
+      // Which process the writes below go to: a restart after them is then always noticed.
+      await this.process.look();
       present = new Set(await this.api.configuredPathNames());
     } catch (error) {
       await this.markPending(rows, desired, error);
@@ -172,7 +168,7 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
     }
     if (!this.reachable) this.logger.info('MediaMTX is reachable again; paths reconciled');
     this.reachable = true;
-    for (const name of present) this.appliedAt.delete(name);
+    this.seeApplied(present);
     const justWritten = this.writtenJustNow();
     this.listed = [...desired.keys()].filter((name) => present.has(name) && rows.get(name)?.state === 'ok');
 
@@ -196,9 +192,12 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
       if (!owned) await this.save(name, path.cameraId, null, 'pending', null);
       try {
         await this.apply(name, path.config, present.has(name));
-        this.appliedAt.set(name, Date.now());
-        // Look again once MediaMTX may list it: it is then known to be there (see listedPaths).
-        if (!present.has(name)) this.checkAfterLag();
+        if (!present.has(name)) {
+          // Listed already, a replaced path proves nothing about when it is applied: only adds are waited for.
+          this.appliedAt.set(name, Date.now());
+          // Look again once MediaMTX may list it: it is then known to be there (see listedPaths).
+          this.checkAfterLag();
+        }
         await this.save(name, path.cameraId, path.hash, 'ok', null);
       } catch (error) {
         // MediaMTX's messages may quote the source, which carries the credential: never keep that.
@@ -207,7 +206,6 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
       }
     }
     for (const [name, row] of rows) {
-      // A camera whose source cannot be built keeps whatever MediaMTX has until it can.
       if (desired.has(name) || unbuildable.has(name)) continue;
       try {
         // Always asked: a path written any time before may be in MediaMTX though not listed yet (a 404 says it is not).
@@ -230,6 +228,16 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
     this.lagCheck.unref();
   }
 
+  /**
+   * Listed paths are applied. MediaMTX applies writes in the order they were made, so a path
+   * written before one now listed, and not listed itself, was dropped (a reload of its file
+   * right after the write): it is no longer waited for.
+   */
+  private seeApplied(present: Set<string>): void {
+    const lastApplied = Math.max(...[...this.appliedAt].filter(([name]) => present.has(name)).map(([, at]) => at));
+    for (const [name, at] of this.appliedAt) if (present.has(name) || at < lastApplied) this.appliedAt.delete(name);
+  }
+
   /** The paths written and not listed yet, as MediaMTX may still be applying them. */
   private writtenJustNow(): Set<string> {
     const now = Date.now();
@@ -246,32 +254,6 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
       if (error instanceof MediaMtxRefused && error.status === 400 && /already exists/.test(error.message)) return this.api.replacePath(name, config);
       throw error;
     }
-  }
-
-  /** Every enabled camera as the path configuration MediaMTX should have, and the paths whose source cannot be built. */
-  private async desiredPaths(): Promise<{ desired: Map<string, DesiredPath>; unbuildable: Set<string> }> {
-    const desired = new Map<string, DesiredPath>();
-    const unbuildable = new Set<string>();
-    for (const camera of await this.cameras.syncTargets()) {
-      if (!camera.isEnabled) continue;
-      try {
-        const { config, secrets } = await this.pathConfig(camera);
-        const hash = createHmac('sha256', this.config.mediamtx.servicePassword).update(JSON.stringify(config)).digest('hex');
-        desired.set(camera.mtxPath, { cameraId: camera.id, source: { sent: config.source, shown: camera.sourceUrl, secrets }, config, hash });
-      } catch (error) {
-        unbuildable.add(camera.mtxPath);
-        await this.save(camera.mtxPath, camera.id, null, 'pending', `cannot build the source: ${scrubSecrets((error as Error).message)}`);
-      }
-    }
-    return { desired, unbuildable };
-  }
-
-  private async pathConfig(camera: SyncTarget): Promise<{ config: PathConfig; secrets: string[] }> {
-    const secrets = camera.credentialId === null ? null : await this.credentials.sourceSecrets(camera.credentialId);
-    return {
-      config: { source: sourceWithCredential(camera.sourceUrl, secrets, camera.oauth2TokenIn), sourceOnDemand: true, rtspTransport: camera.rtspTransport },
-      secrets: secretsInSource(secrets),
-    };
   }
 
   private async markPending(rows: Map<string, PathRow>, desired: Map<string, DesiredPath>, error: unknown): Promise<void> {
