@@ -6,7 +6,7 @@
  *   npm run bench -- rpc-ping fanout   some scenarios
  *   npm run bench -- --quick           1 pair, short windows, fewer sockets: checks it all works
  *
- * Options: --pairs N, --duration S, --warmup S, --hook-rate N, --sizes N,N, --server-core N,
+ * Options: --pairs N, --duration S, --warmup S, --hook-rate N, --sizes N,N, --case TEXT, --server-core N,
  * --load-core N, --pg-core N|none, --list. See bench/README.md.
  */
 import { execFileSync } from 'node:child_process';
@@ -29,12 +29,13 @@ const RESULTS = fileURLToPath(new URL('../bench/results/', import.meta.url));
 interface Options {
   scenarios: Scenario[];
   settings: Settings;
+  caseFilter: string | undefined;
   pinning: Pinning;
 }
 
 function usage(): string {
   return [
-    'usage: npm run bench -- [scenario ...] [--quick] [--pairs N] [--duration S] [--warmup S] [--hook-rate N] [--sizes N,N]',
+    'usage: npm run bench -- [scenario ...] [--quick] [--pairs N] [--duration S] [--warmup S] [--hook-rate N] [--sizes N,N] [--case TEXT]',
     '                         [--server-core N] [--load-core N] [--pg-core N|none] [--list]',
     `scenarios: ${SCENARIOS.map((scenario) => scenario.name).join(', ')} (default: all)`,
   ].join('\n');
@@ -95,6 +96,7 @@ function parseOptions(argv: string[]): Options {
       hookRate: number('--hook-rate', quick ? 10 : 20),
       sizes: sizes(values.get('--sizes')),
     },
+    caseFilter: values.get('--case'),
     pinning: { serverCore: pin('--server-core', 0), loadCore: pin('--load-core', 1), pgCore: pin('--pg-core', 0) },
   };
 }
@@ -246,7 +248,8 @@ async function main(): Promise<void> {
     const seeded = await seed(bench);
     mkdirSync(RESULTS, { recursive: true });
     for (const scenario of options.scenarios) {
-      const cases = scenario.cases(options.settings);
+      // --case: only the cases whose label contains the text.
+      const cases = scenario.cases(options.settings).filter((spec) => options.caseFilter === undefined || spec.label.includes(options.caseFilter));
       const runs: RunRecord[] = [];
       const loadBefore = loadavg();
       process.stdout.write(`\n${scenario.name}${options.settings.quick ? ' (QUICK)' : ''}\n`);

@@ -22,6 +22,8 @@ export interface CaseSpec {
   size: number;
   /** auth-callback: how many MediaMTX send callbacks, each one at a time. */
   instances?: number;
+  /** auth-callback: callbacks a second per MediaMTX; unset: as fast as they are answered. */
+  rate?: number;
   /** PostgreSQL is stopped (SIGSTOP) for the measured window, and resumed after it. */
   stallDatabase?: boolean;
 }
@@ -59,6 +61,9 @@ const cpuUs = (from: Snapshot | undefined, to: Snapshot | undefined): number => 
 const cpuPercent = (from: Snapshot | undefined, to: Snapshot | undefined): number =>
   from && to && to.at > from.at ? ((to.cpuUs - from.cpuUs) / ((to.at - from.at) * 1000)) * 100 : Number.NaN;
 const mib = (kib: number) => kib / 1024;
+
+/** auth-callback's steady case: callbacks a second from one MediaMTX, far below what either server answers. */
+const PACED_RATE = 50;
 
 /** Columns every load scenario ends with. */
 const TAIL: Column[] = [
@@ -219,7 +224,7 @@ export const SCENARIOS: Scenario[] = [
       `MediaMTX auth callback POST /api/mediamtx/auth?secret=...: 200 readers re-authenticating the RTSP way ` +
       '(no credentials → 401, DESCRIBE and SETUP with credentials → 200), half by password, half by stream token; ' +
       'sent as MediaMTX sends them: one at a time per MediaMTX (its path-manager loop waits for each), a new connection each; ' +
-      '1 and 4 MediaMTX; op = one callback',
+      `1 and 4 MediaMTX as fast as answered, 1 MediaMTX at a steady ${PACED_RATE}/s (latency without queueing); op = one callback`,
     baseline: 'fastify',
     headline: 'rate',
     columns: [
@@ -229,10 +234,14 @@ export const SCENARIOS: Scenario[] = [
       ...TAIL,
       { key: 'errors', label: 'errors', digits: 0 },
     ],
-    // Warm caches with one and with four MediaMTX; then one MediaMTX with PostgreSQL stopped for the whole window.
+    // Warm caches with one and with four MediaMTX, each sending as fast as it is answered: callbacks/s.
+    // Then one MediaMTX at a steady 50 callbacks/s: the latency of a callback that waits for nothing
+    // (with four loops at full speed, each callback also waits for the three in flight beside it).
+    // Then one MediaMTX with PostgreSQL stopped for the whole window.
     cases: (settings) =>
       (settings.sizes ?? [200]).flatMap((size) => [
         { label: `${size} readers, 1 MediaMTX`, size, instances: 1 },
+        { label: `${size} readers, 1 MediaMTX, ${PACED_RATE}/s`, size, instances: 1, rate: PACED_RATE },
         { label: `${size} readers, 4 MediaMTX`, size, instances: 4 },
         { label: `${size} db stalled, 1 MediaMTX`, size, instances: 1, stallDatabase: true },
       ]),
@@ -241,6 +250,7 @@ export const SCENARIOS: Scenario[] = [
       url: `${url}/api/mediamtx/auth?secret=${encodeURIComponent(hookSecret)}`,
       readers: spec.size,
       instances: spec.instances ?? 1,
+      rate: spec.rate ?? 0,
       mtxPath: seeded.mtxPath,
       password: seeded.viewer,
       streamToken: seeded.streamToken,
