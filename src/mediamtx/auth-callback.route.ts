@@ -18,7 +18,7 @@ export function authCallbackRoute(callers: MediaMtxAuthCallers, auth: MediaMtxAu
     path: AUTH_CALLBACK_PATH,
     register(fastify: FastifyInstance) {
       fastify.post<{ Querystring: { secret?: unknown } }>(AUTH_CALLBACK_PATH, async (request, reply) => {
-        if (!callers.admits(request.query.secret, request.socket.remoteAddress)) {
+        if (!callers.admits(request.query.secret, () => request.socket.remoteAddress)) {
           return reply.status(401).send(errorBody(unauthorized('only MediaMTX may call this: the hook secret is missing or wrong')));
         }
         const parsed = authRequestSchema.safeParse(request.body);

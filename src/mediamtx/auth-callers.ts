@@ -33,10 +33,13 @@ export class MediaMtxAuthCallers {
     }
   }
 
-  /** Whether the caller is MediaMTX; a refusal is logged (at most once a minute, with a count). */
-  admits(secret: unknown, remoteAddress: string | undefined): boolean {
+  /**
+   * Whether the caller is MediaMTX; a refusal is logged (at most once a minute, with a count). The
+   * address is asked for only without the secret: reading it is a system call on each new connection.
+   */
+  admits(secret: unknown, remoteAddress: () => string | undefined): boolean {
     if (typeof secret === 'string' && secretsEqual(secret, this.hookSecret)) return true;
-    const address = plainAddress(remoteAddress ?? '');
+    const address = plainAddress(remoteAddress() ?? '');
     if (address !== '' && this.allowed.check(address, isIPv4(address) ? 'ipv4' : 'ipv6')) return true;
     this.refusedSinceWarning += 1;
     const now = Date.now();
