@@ -402,7 +402,8 @@ async function authCallbacks(job: Extract<Job, { mode: 'auth' }>) {
         const due = started + (turn * 1000) / job.rate - performance.now();
         if (due > 0) await sleep(due);
       }
-      await mine[turn % mine.length]();
+      // Each reader's three callbacks in a row, as one RTSP read sends them: every window has RTSP's mix (one 401, two 200).
+      await mine[Math.floor(turn / 3) % mine.length]();
     }
   };
   const loops = Array.from({ length: instances }, (_, instance) => loop(instance));
