@@ -8,7 +8,7 @@
  *   npm run bench -- rpc-ping --against ../before/dist/main.js
  *                                      this build (A) and another (B) in the same pairs: B ÷ A
  *
- * Options: --pairs N, --duration S, --warmup S, --hook-rate N, --sizes N,N, --server-core N,
+ * Options: --pairs N, --duration S, --warmup S, --hook-rate N, --sizes N,N, --case TEXT, --server-core N,
  * --load-core N, --pg-core N|none, --against PATH, --bound P, --list. See bench/README.md.
  */
 import { execFileSync } from 'node:child_process';
@@ -180,7 +180,8 @@ async function main(): Promise<void> {
     const seeded = await seed(bench);
     mkdirSync(RESULTS, { recursive: true });
     for (const scenario of options.scenarios) {
-      const cases = scenario.cases(options.settings);
+      // --case: only the cases whose label contains the text.
+      const cases = scenario.cases(options.settings).filter((spec) => options.caseFilter === undefined || spec.label.includes(options.caseFilter));
       const runs: RunRecord[] = [];
       const loadBefore = loadavg();
       process.stdout.write(`\n${scenario.name}${options.settings.quick ? ' (QUICK)' : ''}\n`);

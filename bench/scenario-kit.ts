@@ -30,6 +30,8 @@ export interface CaseSpec {
   size: number;
   /** auth-callback: how many MediaMTX send callbacks, each one at a time. */
   instances?: number;
+  /** auth-callback: callbacks a second per MediaMTX; unset: as fast as they are answered. */
+  rate?: number;
   /** PostgreSQL is stopped (SIGSTOP) for the measured window, and resumed after it. */
   stallDatabase?: boolean;
 }

@@ -4,6 +4,9 @@ import { cpuPercent, cpuUs, mib, TAIL, windowMetrics, type Scenario } from './sc
 
 export { CLUSTER_INSTANCES, sideName, type CaseSpec, type Column, type Outcome, type Scenario, type Settings, type Side } from './scenario-kit.js';
 
+/** auth-callback's steady case: callbacks a second from one MediaMTX, far below what either server answers. */
+const PACED_RATE = 50;
+
 /** What the request scenarios (rpc-*, rest-*) share: 50 connections, rate and latency per request. */
 const REQUEST_LOAD: Pick<Scenario, 'headline' | 'columns' | 'cases' | 'metrics'> = {
   headline: 'rate',
@@ -72,7 +75,7 @@ export const SCENARIOS: Scenario[] = [
       `MediaMTX auth callback POST /api/mediamtx/auth?secret=...: 200 readers re-authenticating the RTSP way ` +
       '(no credentials → 401, DESCRIBE and SETUP with credentials → 200), half by password, half by stream token; ' +
       'sent as MediaMTX sends them: one at a time per MediaMTX (its path-manager loop waits for each), a new connection each; ' +
-      '1 and 4 MediaMTX; op = one callback',
+      `1 and 4 MediaMTX as fast as answered, 1 MediaMTX at a steady ${PACED_RATE}/s (latency without queueing); op = one callback`,
     baseline: 'fastify',
     headline: 'rate',
     columns: [
@@ -82,10 +85,14 @@ export const SCENARIOS: Scenario[] = [
       ...TAIL,
       { key: 'errors', label: 'errors', digits: 0 },
     ],
-    // Warm caches with one and with four MediaMTX; then one MediaMTX with PostgreSQL stopped for the whole window.
+    // Warm caches with one and with four MediaMTX, each sending as fast as it is answered: callbacks/s.
+    // Then one MediaMTX at a steady 50 callbacks/s: the latency of a callback that waits for nothing
+    // (with four loops at full speed, each callback also waits for the three in flight beside it).
+    // Then one MediaMTX with PostgreSQL stopped for the whole window.
     cases: (settings) =>
       (settings.sizes ?? [200]).flatMap((size) => [
         { label: `${size} readers, 1 MediaMTX`, size, instances: 1 },
+        { label: `${size} readers, 1 MediaMTX, ${PACED_RATE}/s`, size, instances: 1, rate: PACED_RATE },
         { label: `${size} readers, 4 MediaMTX`, size, instances: 4 },
         { label: `${size} db stalled, 1 MediaMTX`, size, instances: 1, stallDatabase: true },
       ]),
@@ -94,6 +101,7 @@ export const SCENARIOS: Scenario[] = [
       url: `${url}/api/mediamtx/auth?secret=${encodeURIComponent(hookSecret)}`,
       readers: spec.size,
       instances: spec.instances ?? 1,
+      rate: spec.rate ?? 0,
       mtxPath: seeded.mtxPath,
       password: seeded.viewer,
       streamToken: seeded.streamToken,

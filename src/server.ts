@@ -13,11 +13,15 @@ import { AppModule } from './app.module.js';
 import type { TestSeams } from './common/test-seams.js';
 import type { AppConfig } from './config/config.js';
 import { openDatabase } from './database/open-database.js';
+import { MediaMtxAuthCallers } from './mediamtx/auth-callers.js';
+import { authCallbackRoute } from './mediamtx/auth-callback.route.js';
+import { MediaMtxAuthService } from './mediamtx/mediamtx-auth.service.js';
 import type { LogStream } from './logging/log-stream.js';
 import { NestPinoLogger } from './logging/logger.js';
 import { checkCanListen, describeBoundAddress, explainListenError } from './listen-address.js';
 import { httpServerOptions } from './transports/rest/http-server-options.js';
 import { acceptJsonBodiesOnly, shapeNodeRefusals } from './transports/rest/request-rules.js';
+import { serveDirectRoutesFirst } from './transports/rest/direct-routes.js';
 import { API_DOCS_PATH, registerRootRoute } from './transports/rest/root-route.js';
 import { registerAsyncApiRoutes } from './transports/rest/asyncapi-routes.js';
 import { RelayIoAdapter } from './transports/socket/socket-io.adapter.js';
@@ -84,6 +88,7 @@ export async function startServer(config: AppConfig, logger: Logger, logStream: 
     registerRootRoute(app.getHttpAdapter().getInstance());
     registerAsyncApiRoutes(app.getHttpAdapter().getInstance(), registry, VERSION);
     await app.init();
+    await serveDirectRoutesFirst(app.getHttpServer(), { config, logger, gate }, [authCallbackRoute(app.get(MediaMtxAuthCallers), app.get(MediaMtxAuthService))]);
     shapeNodeRefusals(app.getHttpServer());
     await app.listen(config.port, config.host).catch((error: unknown) => {
       throw explainListenError(error, config.host, config.port);

@@ -55,6 +55,15 @@ const SOCKET_ONLY_ACCESS: Record<string, Exclude<Access, 'public'>> = {
  */
 const ADMIN_ROUTES_OUTSIDE_THE_TABLE = [{ method: 'GET', path: '/metrics' }];
 
+/**
+ * Routes outside the command table that only MediaMTX may call, with the hook secret (the hooks in
+ * a header, the auth callback in its URL): refused to everyone else, an admin included.
+ */
+const MEDIAMTX_ROUTES_OUTSIDE_THE_TABLE = [
+  { method: 'POST', path: '/api/mediamtx/auth' },
+  { method: 'POST', path: '/api/mediamtx/hooks/ready' },
+];
+
 interface Route {
   method: string;
   path: string;
@@ -121,6 +130,20 @@ describe('access declarations', () => {
         expect(seen).toEqual({ route: seen.route, code: expect.not.stringMatching(/^(unauthorized|token_expired|forbidden)$/) });
       } else {
         expect({ ...seen, status: answer.status }).toEqual({ route: seen.route, code: 'unauthorized', status: 401 });
+      }
+    }
+  });
+
+  it('refuses the routes only MediaMTX may call to anyone else, an admin included', async () => {
+    const { bearer: admin } = await server.login();
+    for (const route of MEDIAMTX_ROUTES_OUTSIDE_THE_TABLE) {
+      for (const token of [undefined, admin]) {
+        const answer = await server.http(route.method, route.path, { token, body: {} });
+        expect({ route: `${route.method} ${route.path}`, status: answer.status, error: answer.body?.error?.code }).toEqual({
+          route: `${route.method} ${route.path}`,
+          status: 401,
+          error: 'unauthorized',
+        });
       }
     }
   });

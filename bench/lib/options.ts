@@ -8,6 +8,8 @@ import { tasksetAvailable, type Pinning } from './proc.js';
 export interface Options {
   scenarios: Scenario[];
   settings: Settings;
+  /** Only the cases whose label contains this text (--case). */
+  caseFilter: string | undefined;
   pinning: Pinning;
   /** Another build of the relay (its main.js) to run in the same pairs, for B ÷ A. */
   against: string | undefined;
@@ -17,7 +19,7 @@ export interface Options {
 
 export function usage(): string {
   return [
-    'usage: npm run bench -- [scenario ...] [--quick] [--pairs N] [--duration S] [--warmup S] [--hook-rate N] [--sizes N,N]',
+    'usage: npm run bench -- [scenario ...] [--quick] [--pairs N] [--duration S] [--warmup S] [--hook-rate N] [--sizes N,N] [--case TEXT]',
     '                         [--server-core N] [--load-core N] [--pg-core N|none] [--against path/to/main.js] [--bound P] [--list]',
     `scenarios: ${SCENARIOS.map((scenario) => scenario.name).join(', ')} (default: all)`,
   ].join('\n');
@@ -87,6 +89,7 @@ export function parseOptions(argv: string[]): Options {
       hookRate: number('--hook-rate', quick ? 10 : 20),
       sizes: sizes(values.get('--sizes')),
     },
+    caseFilter: values.get('--case'),
     pinning: { serverCore: pin('--server-core', 0), loadCore: pin('--load-core', 1), pgCore: pin('--pg-core', 0) },
     against: compared,
     boundPercent: number('--bound', 2),

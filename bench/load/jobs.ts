@@ -27,6 +27,8 @@ export type Job =
       readers: number;
       /** MediaMTX instances, each a serial loop with one callback in flight. */
       instances: number;
+      /** Callbacks a second each MediaMTX sends (still one at a time); 0: the next as soon as the last is answered. */
+      rate: number;
       mtxPath: string;
       password: { user: string; pass: string };
       streamToken: string;

@@ -391,10 +391,21 @@ async function authCallbacks(job: Extract<Job, { mode: 'auth' }>) {
   };
   const readers = Array.from({ length: job.readers }, (_, index) => reader(index));
   const instances = Math.max(1, Math.min(job.instances, job.readers));
-  /** One MediaMTX's path-manager loop: its readers' callbacks one after the other, never two at once. */
+  /**
+   * One MediaMTX's path-manager loop: its readers' callbacks one after the other, never two at once;
+   * at `job.rate` a second, each sent at its time (or at once if the last answer came later).
+   */
   const loop = async (instance: number) => {
     const mine = readers.filter((_, index) => index % instances === instance);
-    for (let turn = 0; running; turn += 1) await mine[turn % mine.length]();
+    const started = performance.now();
+    for (let turn = 0; running; turn += 1) {
+      if (job.rate > 0) {
+        const due = started + (turn * 1000) / job.rate - performance.now();
+        if (due > 0) await sleep(due);
+      }
+      // Each reader's three callbacks in a row, as one RTSP read sends them: every window has RTSP's mix (one 401, two 200).
+      await mine[Math.floor(turn / 3) % mine.length]();
+    }
   };
   const loops = Array.from({ length: instances }, (_, instance) => loop(instance));
   await sleep(job.warmupMs);
@@ -410,7 +421,7 @@ async function authCallbacks(job: Extract<Job, { mode: 'auth' }>) {
   await mark('end');
   running = false;
   await Promise.all(loops);
-  return { readers: job.readers, instances, ops: ok + failed, ok, failed, statuses: Object.fromEntries(statuses), elapsedMs, ...percentiles(latencies) };
+  return { readers: job.readers, instances, rate: job.rate, ops: ok + failed, ok, failed, statuses: Object.fromEntries(statuses), elapsedMs, ...percentiles(latencies) };
 }
 
 async function main(): Promise<void> {

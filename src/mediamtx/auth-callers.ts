@@ -34,10 +34,13 @@ export class MediaMtxAuthCallers {
     }
   }
 
-  /** Whether the caller is MediaMTX; a refusal is logged (at most once a minute, with a count). */
-  admits(secret: unknown, peer: string | undefined, headers: ForwardingHeaders): boolean {
+  /**
+   * Whether the caller is MediaMTX; a refusal is logged (at most once a minute, with a count). The
+   * peer's address is asked for only without the secret: reading it is a system call on each new connection.
+   */
+  admits(secret: unknown, peer: () => string | undefined, headers: ForwardingHeaders): boolean {
     if (typeof secret === 'string' && secretsEqual(secret, this.hookSecret)) return true;
-    const address = clientAddress(peer, headers, this.trustProxy);
+    const address = clientAddress(peer(), headers, this.trustProxy);
     if (address !== '' && this.allowed.check(address, isIPv4(address) ? 'ipv4' : 'ipv6')) return true;
     this.refusedSinceWarning += 1;
     const now = Date.now();

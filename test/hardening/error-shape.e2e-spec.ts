@@ -67,6 +67,11 @@ const CASES: Case[] = [
   { name: 'a JSON-like media type', request: httpRequest('POST', '/api/auth', { 'Content-Type': 'application/vnd.api+json' }, '{}'), status: 415, code: 'validation_failed' },
   { name: 'a multipart body', request: httpRequest('POST', '/api/auth', { 'Content-Type': 'multipart/form-data; boundary=x' }, '--x--\r\n'), status: 415, code: 'validation_failed' },
   { name: 'a form body to the MediaMTX auth route', request: httpRequest('POST', '/api/mediamtx/auth', { 'Content-Type': 'application/x-www-form-urlencoded' }, 'user=a'), status: 415, code: 'validation_failed' },
+  // The MediaMTX auth callback is served ahead of Nest (transports/rest/direct-routes.ts), by the same rules
+  { name: 'a body that is not JSON to the MediaMTX auth route', request: httpRequest('POST', '/api/mediamtx/auth', json, '{"action": "read",'), status: 400, code: 'validation_failed' },
+  { name: 'a gzip-encoded body to the MediaMTX auth route', request: httpRequest('POST', '/api/mediamtx/auth', { ...json, 'Content-Encoding': 'gzip' }, '\u001f\u008b x'), status: 415, code: 'validation_failed' },
+  { name: 'a body over 100 KB to the MediaMTX auth route', request: httpRequest('POST', '/api/mediamtx/auth', json, JSON.stringify({ user: 'x'.repeat(120_000) })), status: 413, code: 'validation_failed' },
+  { name: 'the MediaMTX auth route with GET', request: httpRequest('GET', '/api/mediamtx/auth'), status: 404, code: 'not_found' },
   { name: 'a gzip-encoded body', request: httpRequest('POST', '/api/auth', { ...json, 'Content-Encoding': 'gzip' }, '\u001f\u008b not really gzip'), status: 415, code: 'validation_failed' },
   { name: 'a body that is not JSON', request: httpRequest('POST', '/api/auth', json, '{"username": "admin",'), status: 400, code: 'validation_failed' },
   { name: 'an empty JSON body', request: httpRequest('POST', '/api/auth', { ...json, 'Content-Length': '0' }), status: 400, code: 'validation_failed' },

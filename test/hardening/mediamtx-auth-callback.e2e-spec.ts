@@ -67,6 +67,25 @@ describe('the MediaMTX auth callback cannot be used to guess passwords or lock l
     await eventually(() => driver.rtspRead(path, { user: 'victim', pass: 'victim-password' }).then(results), (outcome) => outcome.join() === READ_OK.join());
   });
 
+  it('checks the caller before the body, answers a bad body in the API error shape, and never logs the secret', async () => {
+    const secret = `?secret=${HOOK_SECRET}`;
+    const stranger = await callDirectly({ action: 42 });
+    expect({ status: stranger.status, code: stranger.body.error.code }).toEqual({ status: 401, code: 'unauthorized' });
+    const bad = await callDirectly({ action: 42, user: ['x'] }, secret);
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({
+      error: { status: 400, code: 'validation_failed', message: expect.any(String), details: expect.arrayContaining([expect.objectContaining({ path: 'action' }), expect.objectContaining({ path: 'user' })]), context: {} },
+    });
+    expect((await callDirectly(undefined, secret)).body.error.code).toBe('validation_failed');
+    // A trailing slash and more in the query reach the same route; the secret twice is not the secret.
+    const page = { action: 'read', path, protocol: 'rtsp', ip: '192.0.2.1', id: null };
+    const trailing = await callDirectly(page, `/${secret}&other=1`);
+    expect({ status: trailing.status, message: trailing.body.error.message }).toEqual({ status: 401, message: 'credentials required' });
+    const twice = await callDirectly(page, `${secret}&secret=${HOOK_SECRET}`);
+    expect({ status: twice.status, code: twice.body.error.code }).toEqual({ status: 401, code: 'unauthorized' });
+    expect(server.output.filter((line) => line.includes(HOOK_SECRET))).toEqual([]);
+  });
+
   it("keeps readers' password checks apart from REST logins: readers cannot lock the admin out", async () => {
     // More than the address's whole budget of logins, from the admin's own address.
     for (let attempt = 0; attempt < LOGINS_PER_MINUTE + 10; attempt += 1) {
