@@ -20,6 +20,8 @@ export interface BenchMediaMtx {
  */
 export async function startFakeMediaMtx(): Promise<BenchMediaMtx> {
   const paths = new Set<string>();
+  // The process start time MediaMTX reports in /v3/info: fixed, this one never restarts.
+  const started = new Date().toISOString();
   const available = new Set<string>();
   const runtime = (path: string) => {
     const on = available.has(path);
@@ -34,6 +36,7 @@ export async function startFakeMediaMtx(): Promise<BenchMediaMtx> {
         response.end(body === undefined ? '' : JSON.stringify(body));
       };
       const name = (prefix: string) => decodeURIComponent(url.pathname.slice(prefix.length));
+      if (url.pathname === '/v3/info') return send(200, { version: 'v1.20.1', started });
       if (url.pathname === '/v3/config/paths/list') return send(200, { pageCount: 1, itemCount: paths.size, items: [...paths].map((path) => ({ name: path })) });
       if (url.pathname.startsWith('/v3/config/paths/add/')) {
         const path = name('/v3/config/paths/add/');

@@ -123,8 +123,14 @@ export class MediaMtxApi {
   }
 
   /** `/v3/info`: the version, and when the MediaMTX process started (it changes with a restart, not with a reload). */
-  async info(): Promise<{ version: string; started: string }> {
-    return (await this.call('GET', '/v3/info')) as { version: string; started: string };
+  /** `/v3/info`; null from a MediaMTX without it (404), which cannot tell its restarts apart. */
+  async info(): Promise<{ version: string; started: string } | null> {
+    try {
+      return (await this.call('GET', '/v3/info')) as { version: string; started: string };
+    } catch (error) {
+      if (error instanceof MediaMtxRefused && error.status === 404) return null;
+      throw error;
+    }
   }
 
   /** Runtime state of every path (all pages). */

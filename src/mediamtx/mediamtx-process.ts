@@ -25,7 +25,9 @@ export class MediaMtxProcess {
   /** Reads `/v3/info` (throws when MediaMTX does not answer); true when MediaMTX restarted since the last look. */
   async look(): Promise<boolean> {
     const ticket = ++this.asked;
-    const { started } = await this.api.info();
+    const info = await this.api.info();
+    if (info === null) return false;
+    const { started } = info;
     // Overtaken by the answer to a later look: it may come from the process before a restart.
     if (ticket < this.answered) return false;
     this.answered = ticket;
