@@ -9,6 +9,8 @@ export interface TestSeams {
   beforeReplayPage?(): Promise<void>;
   /** A transaction is about to write its audit records; throwing here must roll the change back. */
   beforeAuditInsert?(records: Array<{ module: string; command: string }>): Promise<void>;
+  /** The instance running the background work is about to take stored MediaMTX hooks from `relayed_hooks`. */
+  beforeRelayedHooksTaken?(): Promise<void>;
 }
 
 export const TEST_SEAMS = Symbol('TEST_SEAMS');

@@ -44,7 +44,7 @@ export class HooksService implements OnModuleInit {
   private async takeRelayed(hook: RelayedHook): Promise<void> {
     if (!this.leadership.isLeader()) return;
     if (hook.kind === 'hook') await this.apply(hook.event as HookEvent, { ...hook.call, secret: undefined });
-    else await this.readAttempt(hook.path, hook.details);
+    else await this.demand(hook.path, hook.details);
   }
 
   async handle(event: string, call: HookCall): Promise<void> {
@@ -61,8 +61,9 @@ export class HooksService implements OnModuleInit {
     if (!call.path) throw validationFailed([{ path: 'X-Mtx-Path', message: 'is required' }]);
     this.metrics.hook(event, 'accepted');
     this.health.accepted();
-    // Only the instance running the background work keeps the stream state, so that every camera event is published once.
-    if (!this.leadership.isLeader()) {
+    // Only the instance running the background work keeps the stream state, so that every camera event is published once;
+    // while other instances run, it takes its own hooks from the database too, in the order the cluster received them.
+    if (!this.relay.appliesAtOnce()) {
       const { secret: _secret, ...rest } = call;
       return this.relay.forward({ kind: 'hook', event, call: rest });
     }
@@ -112,7 +113,11 @@ export class HooksService implements OnModuleInit {
 
   /** A read was allowed on a path that is not available: that is demand for its source. */
   async readAttempt(path: string, details: { query?: string; readerType?: string; readerId?: string }): Promise<void> {
-    if (!this.leadership.isLeader()) return this.relay.forward({ kind: 'readAttempt', path, details });
+    if (!this.relay.appliesAtOnce()) return this.relay.forward({ kind: 'readAttempt', path, details });
+    await this.demand(path, details);
+  }
+
+  private async demand(path: string, details: { query?: string; readerType?: string; readerId?: string }): Promise<void> {
     if (!this.state.demand(path)) return;
     await this.events.publish(path, 'demand', details);
   }

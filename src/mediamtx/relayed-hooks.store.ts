@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ControlConnection } from '../jobs/control-connection.js';
+import { CONTROL_SESSION_PREFIX, ControlConnection } from '../jobs/control-connection.js';
 import type { RelayedHook } from './hook-relay.js';
 
 /** How many hooks one `take` returns at most. */
@@ -12,9 +12,10 @@ export interface StoredHook {
 }
 
 /**
- * The `relayed_hooks` table: hooks waiting for the instance that runs the background work.
- * Written and read on the control connection, so one instance's hooks are stored in the order
- * it received them (one session runs its statements one after another).
+ * The `relayed_hooks` table: hooks waiting for the instance that runs the background work, in
+ * the order the cluster received them (id order). Written and read on the control connection, so
+ * one instance's hooks are stored in the order it received them (one session runs its statements
+ * one after another). Each wake-up names the instance that sent it.
  */
 @Injectable()
 export class RelayedHooksStore {
@@ -25,10 +26,30 @@ export class RelayedHooksStore {
     const rows = await this.connection.query(
       `WITH expired AS (DELETE FROM relayed_hooks WHERE received_at < now() - make_interval(secs => $2)),
             stored AS (INSERT INTO relayed_hooks (hook) VALUES ($1) RETURNING id)
-       SELECT pg_notify($3, '') FROM stored`,
-      [JSON.stringify(hook), keepSeconds, channel],
+       SELECT pg_notify($3, $4) FROM stored`,
+      [JSON.stringify(hook), keepSeconds, channel, this.connection.instanceId],
     );
     return rows !== undefined;
+  }
+
+  /** Tells the instance running the background work that this one is here and may pass hooks on. */
+  async announce(channel: string): Promise<void> {
+    await this.connection.query('SELECT pg_notify($1, $2)', [channel, this.connection.instanceId]);
+  }
+
+  /**
+   * How many other instances are on this database (their control sessions); undefined when that
+   * cannot be told (the database is down, or this role does not see this instance's own session).
+   */
+  async otherInstances(): Promise<number | undefined> {
+    const rows = await this.connection.query<{ others: number; seen: boolean }>(
+      `SELECT count(*) FILTER (WHERE application_name <> $2)::int AS others, coalesce(bool_or(application_name = $2), false) AS seen
+         FROM pg_stat_activity
+        WHERE datname = current_database() AND starts_with(application_name, $1)`,
+      [CONTROL_SESSION_PREFIX, `${CONTROL_SESSION_PREFIX}${this.connection.instanceId}`],
+    );
+    const row = rows?.[0];
+    return row?.seen ? row.others : undefined;
   }
 
   /**

@@ -132,3 +132,78 @@ describe('a MediaMTX hook sent while no instance runs the background work', () =
     expect((await observer.query('SELECT count(*)::int AS waiting FROM relayed_hooks')).rows[0].waiting).toBe(0);
   });
 });
+
+const HOOK_MODE = 'MediaMTX hooks are applied';
+const ALONE = 'no other instance is on the database';
+const readiness = (watcher: Watcher, cameraId: number) =>
+  watcher.events.filter(({ event, payload }) => /^camera:(ready|notReady)$/.test(event) && payload.entity === cameraId).map(({ event }) => event);
+
+describe('MediaMTX hooks that reach different instances', () => {
+  let cluster: Cluster;
+  let database: pg.Client | undefined;
+  let watcher: Watcher | undefined;
+
+  beforeAll(async () => {
+    // The instance running the background work waits 1.5 s before each take of stored hooks: a hook
+    // passed on lands that much later than one it would apply at once.
+    cluster = await startCluster({ seams: { relayedHooksDelayMs: 1500 } });
+    database = new pg.Client({ connectionString: cluster.databaseUrl });
+    await database.connect();
+  }, 120_000);
+  afterAll(async () => {
+    watcher?.socket.close();
+    await database?.end().catch(() => undefined);
+    await cluster?.stop();
+  });
+
+  it('are applied in the order the cluster received them: `ready` on one instance, then `notReady` on the other', async () => {
+    const [leader, follower] = cluster.instances;
+    expect(leader.output.some((line) => line.includes(TAKES_OVER))).toBe(true);
+    const admin = (await leader.login()).bearer;
+    const created = await leader.http<{ id: number }>('POST', '/api/cameras', { token: admin, body: { name: 'Porch', mtx_path: 'porch', source_url: 'rtsp://192.0.2.40/live' } });
+    expect(created.status).toBe(201);
+    watcher = await watch(leader.url, admin);
+    // The follower announced itself when it started: the leader no longer counts itself alone.
+    await eventually(() => leader.output.filter((line) => line.includes(HOOK_MODE)).at(-1) ?? '', (line) => !line.includes(ALONE));
+
+    expect((await sendHook(follower.url, 'ready')).status).toBe(204);
+    expect((await sendHook(leader.url, 'notReady')).status).toBe(204);
+
+    await eventually(() => readiness(watcher!, created.body.id), (events) => events.length >= 2);
+    expect(readiness(watcher, created.body.id)).toEqual(['camera:ready', 'camera:notReady']);
+    const state = async () => (await database!.query('SELECT ready FROM camera_states WHERE camera_id = $1', [created.body.id])).rows[0]?.ready as boolean | undefined;
+    await eventually(state, (ready) => ready === false);
+    expect((await database!.query('SELECT count(*)::int AS waiting FROM relayed_hooks')).rows[0].waiting).toBe(0);
+  });
+});
+
+describe('MediaMTX hooks on a lone instance', () => {
+  let cluster: Cluster;
+  let database: pg.Client | undefined;
+  let watcher: Watcher | undefined;
+
+  beforeAll(async () => {
+    cluster = await startCluster({ count: 1 });
+    database = new pg.Client({ connectionString: cluster.databaseUrl });
+    await database.connect();
+  }, 120_000);
+  afterAll(async () => {
+    watcher?.socket.close();
+    await database?.end().catch(() => undefined);
+    await cluster?.stop();
+  });
+
+  it('are applied at once, without a trip through the database', async () => {
+    const [alone] = cluster.instances;
+    const admin = (await alone.login()).bearer;
+    const created = await alone.http<{ id: number }>('POST', '/api/cameras', { token: admin, body: { name: 'Porch', mtx_path: 'porch', source_url: 'rtsp://192.0.2.40/live' } });
+    watcher = await watch(alone.url, admin);
+    await eventually(() => alone.output.filter((line) => line.includes(HOOK_MODE)).at(-1) ?? '', (line) => line.includes(ALONE));
+
+    for (const event of ['ready', 'notReady', 'ready']) expect((await sendHook(alone.url, event)).status).toBe(204);
+    await eventually(() => readiness(watcher!, created.body.id), (events) => events.length >= 3);
+    expect(readiness(watcher, created.body.id)).toEqual(['camera:ready', 'camera:notReady', 'camera:ready']);
+    // No hook was ever stored.
+    expect((await database!.query('SELECT is_called FROM relayed_hooks_id_seq')).rows[0].is_called).toBe(false);
+  });
+});

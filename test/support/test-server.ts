@@ -34,6 +34,8 @@ export interface TestServer {
 export interface Seams {
   handshakeDelayMs?: number;
   replayDelayMs?: number;
+  /** Before each take of stored MediaMTX hooks (`relayed_hooks`) by the instance running the background work. */
+  relayedHooksDelayMs?: number;
   /** `module.command` whose audit insert throws, to show the change rolls back with it. */
   failAuditOf?: string;
 }
