@@ -134,9 +134,10 @@ describe('MediaMTX integration through the fake', () => {
     });
 
     it('calls the Control API as its service account, which MediaMTX checks through the relay', async () => {
-      const checked = fake.authCalls.filter((call) => call.body.action === 'api');
+      // Answered calls only: the relay keeps calling, and one may be in flight (status null) right now.
+      const checked = fake.authCalls.filter((call) => call.body.action === 'api' && call.status !== null);
       expect(checked.length).toBeGreaterThan(0);
-      expect(checked.every((call) => call.body.user === 'mtx-relay' && call.status === 200)).toBe(true);
+      expect(checked.filter((call) => call.body.user !== 'mtx-relay' || call.status !== 200).map(({ body, status, error }) => ({ user: body.user, status, error }))).toEqual([]);
     });
   });
 
