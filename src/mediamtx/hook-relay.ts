@@ -6,17 +6,13 @@ import { ControlConnection } from '../jobs/control-connection.js';
 import { LeaderInterval } from '../jobs/leader-interval.js';
 import { Leadership } from '../jobs/leadership.service.js';
 import { LOGGER } from '../logging/logger.js';
-import { RelayedHooksStore, TAKE_AT_ONCE } from './relayed-hooks.store.js';
-import type { HookCall } from './stream-events.js';
+import { RelayedHooksStore, TAKE_AT_ONCE, type RelayedHook } from './relayed-hooks.store.js';
 
 const CHANNEL = 'mtx_relay_hooks';
 /** A relayed hook is kept at least this long for an instance to take it; older ones are dropped (the reconciler has corrected the state by then). */
 const MIN_KEEP_SECONDS = 60;
 
-/** A hook or a read attempt as it crosses to the instance that keeps the stream state; never the secret. */
-export type RelayedHook =
-  | { kind: 'hook'; event: string; call: Omit<HookCall, 'secret'> }
-  | { kind: 'readAttempt'; path: string; details: { query?: string; readerType?: string; readerId?: string } };
+export type { RelayedHook } from './relayed-hooks.store.js';
 
 type Handler = (hook: RelayedHook) => Promise<void>;
 

@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { CONTROL_SESSION_PREFIX, ControlConnection } from '../jobs/control-connection.js';
-import type { RelayedHook } from './hook-relay.js';
+import type { HookCall } from './stream-events.js';
+
+/** A hook or a read attempt as it crosses to the instance that keeps the stream state; never the secret. */
+export type RelayedHook =
+  | { kind: 'hook'; event: string; call: Omit<HookCall, 'secret'> }
+  | { kind: 'readAttempt'; path: string; details: { query?: string; readerType?: string; readerId?: string } };
 
 /** How many hooks one `take` returns at most. */
 export const TAKE_AT_ONCE = 100;
