@@ -11,7 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@mtx-relay/client';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type CDPSession, type Page } from 'playwright-core';
 import { startFakeMediaMtx } from './lib/fake-mediamtx.js';
 import { startPostgres } from './lib/postgres.js';
 import { startServer, type BenchEnvironment } from './lib/servers.js';
@@ -36,6 +36,53 @@ async function firstLoadBytes(page: Page, url: string): Promise<{ bytes: number;
   await page.getByRole('button', { name: 'Sign in' }).waitFor();
   await cdp.detach();
   return { bytes, requests };
+}
+
+interface TraceEvent {
+  phase: string;
+  name: string;
+  thread: string;
+  microseconds: number;
+  threadName: unknown;
+}
+
+function traceEvent(raw: Record<string, unknown>): TraceEvent {
+  const args = raw.args;
+  return {
+    phase: String(raw.ph),
+    name: String(raw.name),
+    thread: `${String(raw.pid)}:${String(raw.tid)}`,
+    microseconds: typeof raw.dur === 'number' ? raw.dur : 0,
+    threadName: typeof args === 'object' && args !== null && 'name' in args ? args.name : undefined,
+  };
+}
+
+/**
+ * Records a Chrome trace of the page; the function it returns stops it and tells where the
+ * renderer's main thread spent its time (ms per event name, nested events counted in each).
+ */
+async function startTrace(cdp: CDPSession): Promise<() => Promise<string>> {
+  const events: TraceEvent[] = [];
+  cdp.on('Tracing.dataCollected', (collected) => {
+    for (const raw of collected.value) events.push(traceEvent(raw));
+  });
+  await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' });
+  return async () => {
+    const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+    await cdp.send('Tracing.end');
+    await complete;
+    const main = new Set(events.filter((event) => event.name === 'thread_name' && event.threadName === 'CrRendererMain').map((event) => event.thread));
+    const perName = new Map<string, { ms: number; count: number }>();
+    for (const event of events) {
+      if (event.phase !== 'X' || !main.has(event.thread)) continue;
+      const sum = perName.get(event.name) ?? { ms: 0, count: 0 };
+      sum.ms += event.microseconds / 1000;
+      sum.count++;
+      perName.set(event.name, sum);
+    }
+    const top = [...perName].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12);
+    return ['main thread, by trace event:', ...top.map(([name, sum]) => `  ${name.padEnd(28)} ${sum.ms.toFixed(0).padStart(7)} ms in ${sum.count}`)].join('\n');
+  };
 }
 
 interface PublishedEvent {
@@ -140,6 +187,7 @@ async function main(): Promise<void> {
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');
     const taskDuration = async () => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0);
+    const trace = process.env.BENCH_TRACE ? await startTrace(cdp) : undefined;
     const busyBefore = await taskDuration();
     const started = performance.now();
     const total = RATE * SECONDS;
@@ -178,6 +226,7 @@ async function main(): Promise<void> {
     const drainSeconds = (performance.now() - drainStarted) / 1000 - 3;
     await sleep(1000);
     const busy = (await taskDuration()) - busyBefore;
+    if (trace) process.stderr.write(`${await trace()}\n`);
     const wall = (performance.now() - started) / 1000;
     const shown = await page.evaluate<number>('[...window.shown.values()].reduce((a, b) => a + b, 0)');
     const shownPerPath = new Map(await page.evaluate<Array<[string, number]>>('[...window.shown.entries()]'));

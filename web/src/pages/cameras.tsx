@@ -36,7 +36,7 @@ const CameraRow = memo(function CameraRow({ camera, sync, admin, onEdit, onWatch
       <td>{camera.name}</td>
       <td class="optional mono">{camera.mtx_path}</td>
       <td>
-        <span class={`status ${status.tone}`} data-testid="status">
+        <span class={`status stream-status ${status.tone}`} data-testid="status">
           {status.text}
         </span>
       </td>
@@ -110,7 +110,7 @@ export function CamerasPage(): JSX.Element {
       <ErrorText text={error.value} />
       {loaded.value && items.value.length === 0 && <p class="muted">{admin ? 'No cameras yet: add one.' : 'No camera is shared with you yet.'}</p>}
       <div class="table-wrap">
-        <table>
+        <table class="cameras">
           <caption class="muted">{`${shown.value.length} of ${items.value.length} cameras`}</caption>
           <thead>
             <tr>
