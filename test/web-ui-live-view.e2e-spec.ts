@@ -3,12 +3,16 @@ import type { Page } from 'playwright-core';
 import { seriousViolations } from './support/browser.js';
 import { ADMIN_PASSWORD } from './support/test-server.js';
 import { eventually } from './support/waiting.js';
-import { newPage, rowOf, signIn, startWebUiRig, type WebUiRig } from './support/web-ui.js';
+import { whepAnswer } from './support/fake-mediamtx/index.js';
+import { startBrowserMediaSource, type BrowserMediaSource } from './support/browser-media-source.js';
+import { newPage, rowOf, screenshot, signIn, startWebUiRig, type WebUiRig } from './support/web-ui.js';
 
 /**
  * The live view against the fake MediaMTX's WebRTC and HLS servers: the stream token the view
  * mints goes where MediaMTX reads tokens, WHEP reaches MediaMTX's answer, HLS is the fallback,
- * and an unreachable MediaMTX is said in words.
+ * and an unreachable MediaMTX is said in words. Then with real media: a peer in a Chromium of
+ * its own answers for MediaMTX, so video plays, and a connection that fails after the
+ * negotiation falls back to HLS.
  */
 let rig: WebUiRig;
 let page: Page;
@@ -124,6 +128,55 @@ describe('the live view', () => {
       await closeLiveView();
     } finally {
       await Promise.all([rig.webrtc.start(), rig.hls.start()]);
+    }
+  });
+});
+
+describe('the live view with video', () => {
+  let source: BrowserMediaSource;
+  const playback = () =>
+    video().evaluate((element) => {
+      const playing = element as unknown as { videoWidth: number; videoHeight: number; currentTime: number };
+      return { width: playing.videoWidth, height: playing.videoHeight, seconds: playing.currentTime };
+    });
+
+  beforeAll(async () => {
+    source = await startBrowserMediaSource();
+    rig.webrtc.media.answer = source.media.answer;
+  }, 30000);
+
+  afterAll(async () => {
+    rig.webrtc.media.answer = whepAnswer;
+    await source?.close();
+  });
+
+  it("plays the camera's video over WebRTC, and the waiting message goes", async () => {
+    await openLiveView();
+    await page.locator('video[data-transport="webrtc"]').waitFor();
+    // Frames arrive and keep coming: the connection carries media, not only a negotiation.
+    const started = await eventually(playback, (shown) => shown.width === 320 && shown.seconds > 0, 20000);
+    expect(started.height).toBe(180);
+    await eventually(playback, (shown) => shown.seconds >= started.seconds + 1, 20000);
+    await message().waitFor({ state: 'detached' });
+    await screenshot(page, 'live-view');
+    await closeLiveView();
+    await eventually(() => rig.fake.sessions('webrtcsessions'), (sessions) => sessions.length === 0);
+  });
+
+  it('falls back to HLS when the WebRTC connection fails after the negotiation (DTLS)', async () => {
+    source.breakDtls = true;
+    try {
+      const deletesBefore = rig.webrtc.requests.filter((request) => request.method === 'DELETE').length;
+      await openLiveView();
+      await page.locator('video[data-transport="hls"]').waitFor({ timeout: 30000 });
+      await expect(message().textContent()).resolves.toMatch(/^Playing over HLS: WebRTC did not work \(the WebRTC connection failed\)/);
+      // The failed WebRTC session was ended at MediaMTX; the HLS one reads the path.
+      await eventually(() => rig.webrtc.requests.filter((request) => request.method === 'DELETE').length, (deletes) => deletes === deletesBefore + 1);
+      expect(rig.fake.sessions('webrtcsessions')).toEqual([]);
+      expect(rig.fake.sessions('hlssessions').map((session) => session.path)).toContain('porch');
+      await closeLiveView();
+    } finally {
+      source.breakDtls = false;
     }
   });
 });

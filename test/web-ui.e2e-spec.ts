@@ -4,6 +4,7 @@ import { launchBrowser, seriousViolations } from './support/browser.js';
 import { FakeMediaMtx, MediaMtxDriver } from './support/fake-mediamtx/index.js';
 import { startServer, type TestServer } from './support/test-server.js';
 import { eventually } from './support/waiting.js';
+import { screenshot } from './support/web-ui.js';
 
 const HOOK_SECRET = 'hook-secret-for-the-web-ui-tests-0123';
 const SERVICE_PASSWORD = 'service-password-for-the-ui-tests-0123';
@@ -74,11 +75,6 @@ describe('the web UI served by the relay', () => {
 let admin: { context: BrowserContext; page: Page };
 let viewer: { context: BrowserContext; page: Page };
 const rowOf = (page: Page, path: string) => page.locator(`tr[data-camera="${path}"]`);
-
-/** Screenshots for docs/ when WEB_UI_SCREENSHOTS is set (not in ordinary runs: the tree stays clean). */
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (process.env.WEB_UI_SCREENSHOTS) await page.screenshot({ path: `docs/screenshots/${name}.png` });
-}
 
 describe('sign in', () => {
   it('says in words what went wrong, then signs in with the generated admin password', async () => {

@@ -4,9 +4,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 /** Debian's chromium (scripts/ensure-test-tools.sh installs it): no browser is downloaded. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export function launchBrowser(): Promise<Browser> {
+export function launchBrowser(flags: string[] = []): Promise<Browser> {
   // Chromium refuses to start its sandbox as root.
-  const args = process.getuid?.() === 0 ? ['--no-sandbox'] : [];
+  const args = [...flags, ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])];
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
 }
 

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from './browser.js';
-import { FakeMediaMtx, MediaMtxDriver, startFakeHlsServer, startFakeWebRtcServer, type FakeReadServer, type ReadServerContext } from './fake-mediamtx/index.js';
+import { FakeMediaMtx, MediaMtxDriver, startFakeHlsServer, startFakeWebRtcServer, type FakeReadServer, type FakeWebRtcServer, type ReadServerContext } from './fake-mediamtx/index.js';
 import { ADMIN_PASSWORD, startServer, type TestServer } from './test-server.js';
 
 const HOOK_SECRET = 'hook-secret-for-the-web-ui-tests-0123';
@@ -13,7 +13,7 @@ export interface WebUiRig {
   server: TestServer;
   fake: FakeMediaMtx;
   driver: MediaMtxDriver;
-  webrtc: FakeReadServer;
+  webrtc: FakeWebRtcServer;
   hls: FakeReadServer;
   browser: Browser;
   /** A REST bearer for the admin. */
@@ -66,3 +66,8 @@ export const rowOf = (page: Page, path: string) => page.locator(`tr[data-camera=
 /** The camera paths in the order the cameras page shows them. */
 export const shownPaths = (page: Page): Promise<Array<string | null>> =>
   page.locator('tr[data-camera]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-camera')));
+
+/** Screenshots for docs/ when WEB_UI_SCREENSHOTS is set (not in ordinary runs: the tree stays clean). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  if (process.env.WEB_UI_SCREENSHOTS) await page.screenshot({ path: `docs/screenshots/${name}.png` });
+}

@@ -8,10 +8,25 @@ import { whepAnswer } from './whep-answer.js';
  * MediaMTX's WebRTC server, as far as a WHEP reader goes (`internal/servers/webrtc/http_server.go`,
  * `session.go` `runRead`, v1.20.1): see README.md, "WebRTC (WHEP) and HLS readers".
  */
-export function startFakeWebRtcServer(context: ReadServerContext): Promise<FakeReadServer> {
+export async function startFakeWebRtcServer(context: ReadServerContext): Promise<FakeWebRtcServer> {
   const sessions = new Map<string, { sessionId: string; path: string }>();
-  return new FakeReadServer((req, res, body) => handleWebRtc(req, res, body, context, sessions), context).start();
+  const media: WebRtcMedia = { answer: whepAnswer };
+  const server = new FakeReadServer((req, res, body) => handleWebRtc(req, res, body, context, sessions, media), context);
+  await server.start();
+  return Object.assign(server, { media });
 }
+
+/**
+ * What answers a WHEP offer once MediaMTX has accepted the reader: by default `whepAnswer`, an
+ * answer with no candidate (no media moves); a test that needs video plugs in a real peer
+ * (`test/support/browser-media-source.ts`). A failure is a 400 with its message, as MediaMTX
+ * answers an offer it cannot negotiate.
+ */
+export interface WebRtcMedia {
+  answer: (offer: string, path: string) => string | Promise<string>;
+}
+
+export type FakeWebRtcServer = FakeReadServer & { media: WebRtcMedia };
 
 const NO_ID = /^\/(.+?)\/(whip|whep)$/;
 const WITH_ID = /^\/(.+?)\/(whip|whep)\/(.+?)$/;
@@ -25,6 +40,7 @@ async function handleWebRtc(
   body: Buffer,
   { fake, driver }: ReadServerContext,
   sessions: Map<string, { sessionId: string; path: string }>,
+  media: WebRtcMedia,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://fake');
   const rawQuery = url.search.slice(1);
@@ -73,7 +89,7 @@ async function handleWebRtc(
     if (state === 'no stream') return writeError(res, 404, `no stream is available on path '${path}'`);
     let answer: string;
     try {
-      answer = whepAnswer(body.toString('utf8'));
+      answer = await media.answer(body.toString('utf8'), path);
     } catch (error) {
       return writeError(res, 400, (error as Error).message);
     }
