@@ -124,6 +124,23 @@ function dropsByShortestGap(events: PublishedEvent[], pathOf: Map<number, string
   return buckets;
 }
 
+/**
+ * The time from each hook to the page showing its change (p50, p99, max in ms), over the cameras
+ * whose every hook flipped their status and every flip was shown, so the n-th shown change is the
+ * n-th hook's.
+ */
+function latencies(sentAt: Map<string, number[]>, shownAt: Map<string, number[]>): { p50: number; p99: number; max: number; changes: number } {
+  const all: number[] = [];
+  for (const [path, sent] of sentAt) {
+    const shown = shownAt.get(path) ?? [];
+    if (shown.length !== sent.length) continue;
+    sent.forEach((at, index) => all.push(shown[index] - at));
+  }
+  all.sort((a, b) => a - b);
+  const at = (share: number) => all[Math.min(all.length - 1, Math.floor(all.length * share))] ?? NaN;
+  return { p50: at(0.5), p99: at(0.99), max: all.at(-1) ?? NaN, changes: all.length };
+}
+
 async function main(): Promise<void> {
   const postgres = await startPostgres();
   const fake = await startFakeMediaMtx();
@@ -171,6 +188,8 @@ async function main(): Promise<void> {
     await page.evaluate(`(() => {
       const shown = new Map();
       window.shown = shown;
+      const shownAt = new Map();
+      window.shownAt = shownAt;
       const last = new Map();
       for (const row of document.querySelectorAll('tr[data-camera]')) last.set(row.getAttribute('data-camera'), row.querySelector('[data-testid=status]').textContent);
       new MutationObserver(() => {
@@ -180,6 +199,7 @@ async function main(): Promise<void> {
           if (last.get(path) !== text) {
             last.set(path, text);
             shown.set(path, (shown.get(path) ?? 0) + 1);
+            shownAt.set(path, [...(shownAt.get(path) ?? []), Date.now()]);
           }
         }
       }).observe(document.querySelector('tbody'), { subtree: true, characterData: true, childList: true });
@@ -192,6 +212,8 @@ async function main(): Promise<void> {
     const started = performance.now();
     const total = RATE * SECONDS;
     let failures = 0;
+    // When each camera's hooks were sent and its changes shown (wall clock, the same on both sides).
+    const sentAt = new Map<string, number[]>();
     const posts: Array<Promise<void>> = [];
     for (let k = 0; k < total; k++) {
       const due = started + (k * 1000) / RATE;
@@ -200,6 +222,7 @@ async function main(): Promise<void> {
       const camera = k % CAMERAS;
       const event = Math.floor(k / CAMERAS) % 2 === 0 ? 'ready' : 'notReady';
       fake.setAvailable(`cam${camera}`, event === 'ready');
+      sentAt.set(`cam${camera}`, [...(sentAt.get(`cam${camera}`) ?? []), Date.now()]);
       posts.push(
         fetch(`${relay.url}/api/mediamtx/hooks/${event}`, {
           method: 'POST',
@@ -237,6 +260,8 @@ async function main(): Promise<void> {
     const wrongAtEnd = [...shownAtEnd.values()].filter((text) => !text.startsWith(expectedText)).length;
     const lastPublished = new Map(published.map((event) => [pathOf.get(event.camera), event.live]));
     const notAsPublished = [...lastPublished].filter(([path, live]) => !shownAtEnd.get(path ?? '')?.startsWith(live ? 'Live' : 'Offline')).length;
+    const shownAt = new Map(await page.evaluate<Array<[string, number[]]>>('[...window.shownAt.entries()]'));
+    const hookToShown = latencies(sentAt, shownAt);
     const expected = statusChanges(published);
     const dropsByGap = dropsByShortestGap(published, pathOf, shownPerPath);
     watcher.close();
@@ -258,6 +283,8 @@ async function main(): Promise<void> {
       camerasWithDropsByShortestGap: dropsByGap,
       camerasNotAsLastHookAtEnd: wrongAtEnd,
       camerasNotAsLastPublishedAtEnd: notAsPublished,
+      // From a hook's POST to the page showing its change, for cameras that showed every change.
+      hookToShownMs: hookToShown,
       mainThreadBusySeconds: Number(busy.toFixed(2)),
       mainThreadBusyPercent: Number(((busy / wall) * 100).toFixed(1)),
     };

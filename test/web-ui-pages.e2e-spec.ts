@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { ADMIN_PASSWORD } from './support/test-server.js';
 import { eventually } from './support/waiting.js';
 import { newPage, rowOf, shownPaths, signIn, startWebUiRig, type WebUiRig } from './support/web-ui.js';
 
-/** Sign-in refusals, the cameras' filter and sort, the edit forms, and the phone layout, in Chromium. */
+/** Sign-in refusals, the cameras' filter and sort, the edit forms, the keyboard, and the phone layout, in Chromium. */
 let rig: WebUiRig;
 let page: Page;
 let token: string;
@@ -133,6 +133,66 @@ describe('the edit forms save and show the change live', () => {
     const yard = (await rig.server.http('GET', '/api/cameras', { token })).body.items.find((camera: { mtx_path: string }) => camera.mtx_path === 'yard');
     expect([read.body.can_login, read.body.camera_ids]).toEqual([false, [yard.id]]);
     expect(await wasNotReloaded(page)).toBe(true);
+  });
+});
+
+describe('from the keyboard alone', () => {
+  /** Whether the element is the page's focused one. */
+  const hasFocus = (target: Locator) => target.evaluate((element) => element === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement);
+
+  it('skips to the content, filters, adds a camera, closes a dialog with Escape and moves between pages', async () => {
+    const { page: keys, context } = await newPage(rig);
+    await signIn(keys, 'admin', ADMIN_PASSWORD);
+    await rowOf(keys, 'yard').waitFor();
+    // From the top of a fresh load, as a keyboard user starts.
+    await keys.reload();
+    await rowOf(keys, 'yard').waitFor();
+    await keys.keyboard.press('Tab');
+    expect(await hasFocus(keys.getByRole('link', { name: 'Skip to content' }))).toBe(true);
+    await keys.keyboard.press('Enter');
+    expect(await hasFocus(keys.locator('main'))).toBe(true);
+
+    await keys.keyboard.press('Tab');
+    expect(await hasFocus(keys.getByLabel('Filter', { exact: true }))).toBe(true);
+    await keys.keyboard.type('door');
+    await eventually(() => shownPaths(keys), (paths) => paths.join() === 'door');
+    await keys.keyboard.press('Control+A');
+    await keys.keyboard.press('Backspace');
+    await eventually(() => shownPaths(keys), (paths) => paths.length >= 3);
+
+    await keys.keyboard.press('Tab');
+    await keys.keyboard.press('Tab');
+    const add = keys.getByRole('button', { name: 'Add camera' });
+    expect(await hasFocus(add)).toBe(true);
+    await keys.keyboard.press('Enter');
+    // The dialog takes the focus to its first field; Enter in a field submits the form.
+    expect(await hasFocus(keys.getByLabel('Name', { exact: true }))).toBe(true);
+    await keys.keyboard.type('Echo Keys');
+    await keys.keyboard.press('Tab');
+    await keys.keyboard.type('keys');
+    await keys.keyboard.press('Tab');
+    await keys.keyboard.type('rtsp://192.0.2.50/keys');
+    await keys.keyboard.press('Enter');
+    await rowOf(keys, 'keys').waitFor();
+    await keys.getByRole('dialog').waitFor({ state: 'detached' });
+
+    // Escape closes a dialog and gives the focus back to the button that opened it.
+    const urls = keys.getByRole('button', { name: 'Stream URLs of Bravo Yard' });
+    await urls.focus();
+    await keys.keyboard.press('Enter');
+    await keys.getByRole('dialog', { name: 'Stream URLs of Bravo Yard' }).waitFor();
+    await keys.keyboard.press('Escape');
+    await keys.getByRole('dialog').waitFor({ state: 'detached' });
+    expect(await hasFocus(urls)).toBe(true);
+
+    // The navigation: the skip link, then the pages' links in order.
+    await keys.reload();
+    await rowOf(keys, 'yard').waitFor();
+    for (const press of ['Tab', 'Tab', 'Tab']) await keys.keyboard.press(press);
+    expect(await hasFocus(keys.getByRole('navigation').getByRole('link', { name: 'Users' }))).toBe(true);
+    await keys.keyboard.press('Enter');
+    await keys.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+    await context.close();
   });
 });
 
