@@ -8,6 +8,18 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 
 /** Polls GET `path` (default /api/health) until `done` accepts the answer, or gives up after `ms`. */
+const WARN = 40;
+
+/** The relay's JSON log lines among its output. */
+const loggedLines = (output: string[]) =>
+  output.flatMap((line) => {
+    try {
+      return [JSON.parse(line) as { level: number; msg: string }];
+    } catch {
+      return [];
+    }
+  });
+
 async function healthUntil(server: TestServer, done: (status: number) => boolean, ms = 20000, path = '/api/health') {
   const deadline = Date.now() + ms;
   for (;;) {
@@ -65,14 +77,7 @@ describe('health while the database comes and goes', () => {
     await ready((status) => status === 200);
     for (let probe = 0; probe < 3; probe += 1) expect((await server.http('GET', '/api/health/ready')).status).toBe(200);
 
-    const logged = server.output.slice(from).flatMap((line) => {
-      try {
-        return [JSON.parse(line) as { level: number; msg: string }];
-      } catch {
-        return [];
-      }
-    });
-    const WARN = 40;
+    const logged = loggedLines(server.output.slice(from));
     expect(logged.filter(({ level, msg }) => level === WARN && /^not ready: mediamtx: /.test(msg))).toHaveLength(1);
     expect(logged.filter(({ level, msg }) => level >= WARN && msg.includes('request failed: not ready'))).toEqual([]);
     expect(logged.filter(({ msg }) => msg === 'ready again')).toHaveLength(1);
@@ -92,11 +97,14 @@ describe('health while the database comes and goes', () => {
     expect(await ready((status) => status === 200)).toMatchObject({ status: 200, body: READY });
   }, 60000);
 
-  it('answers 503 unavailable without a token while the database is down, and 200 once it is back', async () => {
+  it('answers 503 unavailable without a token while the database is down, and 200 once it is back; logs the outage once, not every poll', async () => {
     expect(await server.http('GET', '/api/health')).toMatchObject({ status: 200, body: { status: 'ok', version: VERSION, database: 'up' } });
+    const from = server.output.length;
 
     await postgres.stop();
     const down = await healthUntil(server, (status) => status !== 200);
+    // More polls, as a monitor sends them.
+    for (let poll = 0; poll < 4; poll += 1) expect((await server.http('GET', '/api/health')).status).toBe(503);
     expect(down.status).toBe(503);
     expect(down.body).toEqual({
       error: {
@@ -111,5 +119,9 @@ describe('health while the database comes and goes', () => {
     await postgres.start();
     const up = await healthUntil(server, (status) => status === 200);
     expect(up).toMatchObject({ status: 200, body: { status: 'ok', version: VERSION, database: 'up' } });
+    const logged = loggedLines(server.output.slice(from));
+    expect(logged.filter(({ msg }) => msg === 'unhealthy: database: the database does not answer').map(({ level }) => level)).toEqual([WARN]);
+    expect(logged.filter(({ msg }) => msg.startsWith('request failed: the database does not answer'))).toEqual([]);
+    expect(logged.filter(({ msg }) => msg === 'healthy again')).toHaveLength(1);
   }, 60000);
 });

@@ -1,13 +1,13 @@
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { definePublicCommand, type ModuleCommands } from '../commands/command-registry.js';
-import { DomainError } from '../common/errors.js';
+import { ReportedStateError } from '../common/errors.js';
 import { databaseAnswers } from '../database/probe.js';
 import type { Leadership } from '../jobs/leadership.service.js';
 import type { HookHealth } from '../mediamtx/hook-health.js';
 import type { MediaMtxWatch } from '../mediamtx/mediamtx-watch.service.js';
 import { VERSION } from '../version.js';
-import { checkReadiness, livenessSchema, readinessSchema, type ReadinessLog } from './readiness.js';
+import { checkReadiness, DATABASE_DOWN, livenessSchema, readinessSchema, type HealthChangeLog } from './readiness.js';
 
 /** How long the database gets to answer before the relay counts it as down. */
 export const DATABASE_PROBE_TIMEOUT_MS = 3000;
@@ -32,7 +32,9 @@ export interface HealthSources {
   hooks: HookHealth;
   leadership: Leadership;
   mediamtx: MediaMtxWatch;
-  readinessLog: ReadinessLog;
+  readinessLog: HealthChangeLog;
+  /** Hears `GET /api/health`'s database check: an outage is one warn line, not one per poll. */
+  healthLog: HealthChangeLog;
 }
 
 /**
@@ -55,7 +57,9 @@ export function healthCommands(sources: HealthSources): ModuleCommands {
       summary: 'Health of the relay: answers 200 when it and its database are up (status degraded, with warnings, when MediaMTX hooks fail), 503 unavailable otherwise',
       result: healthSchema,
       handle: async (): Promise<Health> => {
-        if (!(await databaseAnswers(sources.dataSource, DATABASE_PROBE_TIMEOUT_MS))) throw new DomainError('unavailable', 'the database does not answer');
+        const databaseUp = await databaseAnswers(sources.dataSource, DATABASE_PROBE_TIMEOUT_MS);
+        sources.healthLog.observe(databaseUp ? [] : [{ check: 'database', message: DATABASE_DOWN }]);
+        if (!databaseUp) throw new ReportedStateError('unavailable', DATABASE_DOWN);
         const hookProblem = sources.hooks.problem();
         const warnings = hookProblem === null ? [] : [{ code: 'mediamtx_hooks_failing' as const, message: hookProblem }];
         return { status: warnings.length === 0 ? 'ok' : 'degraded', version: VERSION, database: 'up', warnings };

@@ -8,7 +8,7 @@ import { HookHealth } from '../mediamtx/hook-health.js';
 import { MediaMtxWatch } from '../mediamtx/mediamtx-watch.service.js';
 import { MediaMtxModule } from '../mediamtx/mediamtx.module.js';
 import { healthCommands } from './health.commands.js';
-import { ReadinessLog } from './readiness.js';
+import { HealthChangeLog } from './readiness.js';
 
 @Module({ imports: [MediaMtxModule] })
 export class HealthModule implements OnModuleInit {
@@ -22,6 +22,16 @@ export class HealthModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.registry.register('health', healthCommands({ dataSource: this.dataSource, hooks: this.hooks, leadership: this.leadership, mediamtx: this.mediamtx, readinessLog: new ReadinessLog(this.logger) }));
+    this.registry.register(
+      'health',
+      healthCommands({
+        dataSource: this.dataSource,
+        hooks: this.hooks,
+        leadership: this.leadership,
+        mediamtx: this.mediamtx,
+        readinessLog: new HealthChangeLog(this.logger),
+        healthLog: new HealthChangeLog(this.logger, { failing: 'unhealthy', passing: 'healthy again' }),
+      }),
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Logger } from 'pino';
-import { ReadinessLog } from './readiness.js';
+import { HealthChangeLog } from './readiness.js';
 
 function recordingLogger(): { logger: Logger; lines: Array<[string, string]> } {
   const lines: Array<[string, string]> = [];
@@ -14,10 +14,10 @@ function recordingLogger(): { logger: Logger; lines: Array<[string, string]> } {
 const mediamtxDown = { check: 'mediamtx' as const, message: 'MediaMTX is unreachable: fetch failed' };
 const databaseDown = { check: 'database' as const, message: 'the database does not answer' };
 
-describe('ReadinessLog', () => {
+describe('HealthChangeLog', () => {
   it('logs a change of readiness once, whatever the number of probes, and nothing for a first probe that is ready', () => {
     const { logger, lines } = recordingLogger();
-    const log = new ReadinessLog(logger);
+    const log = new HealthChangeLog(logger);
     log.observe([]);
     log.observe([]);
     for (let probe = 0; probe < 5; probe += 1) log.observe([mediamtxDown]);

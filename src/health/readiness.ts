@@ -7,6 +7,8 @@ import type { Leadership } from '../jobs/leadership.service.js';
 import type { MediaMtxWatch } from '../mediamtx/mediamtx-watch.service.js';
 import { VERSION } from '../version.js';
 
+export const DATABASE_DOWN = 'the database does not answer';
+
 /** How long the database gets to answer the checks before readiness counts it as down. */
 export const READINESS_TIMEOUT_MS = 3000;
 
@@ -26,7 +28,7 @@ export const readinessSchema = z.object({
 export type Readiness = z.infer<typeof readinessSchema>;
 
 /** One failed check: which, and why. */
-interface Problem {
+export interface Problem {
   check: 'database' | 'migrations' | 'backgroundWork' | 'mediamtx';
   message: string;
 }
@@ -40,23 +42,27 @@ const withinTimeout = <T>(work: Promise<T>, late: T): Promise<T> => {
 };
 
 /**
- * Logs changes of readiness, not probes: a probe comes every few seconds, and one warn line per
- * probe for as long as MediaMTX is down would flood the log. Logs when the instance stops being
- * ready (and why), when the checks that fail change, and when it is ready again.
+ * Logs changes of health, not probes: a probe comes every few seconds, and one warn line per
+ * probe for as long as MediaMTX or the database is down would flood the log. Logs when the checks
+ * start failing (and why), when the checks that fail change, and when they pass again; `wording`
+ * names the state (readiness: `not ready` / `ready again`).
  */
-export class ReadinessLog {
-  /** The failing checks of the last probe, joined; '' when ready, undefined before the first probe. */
+export class HealthChangeLog {
+  /** The failing checks of the last probe, joined; '' when passing, undefined before the first probe. */
   private failing: string | undefined;
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly wording: { failing: string; passing: string } = { failing: 'not ready', passing: 'ready again' },
+  ) {}
 
   observe(problems: Problem[]): void {
     const failing = problems.map((problem) => problem.check).join(',');
     if (failing === this.failing) return;
     const before = this.failing;
     this.failing = failing;
-    if (failing !== '') this.logger.warn({ checks: problems }, `not ready: ${describe(problems)}`);
-    else if (before !== undefined) this.logger.info('ready again');
+    if (failing !== '') this.logger.warn({ checks: problems }, `${this.wording.failing}: ${describe(problems)}`);
+    else if (before !== undefined) this.logger.info(this.wording.passing);
   }
 }
 
@@ -67,10 +73,10 @@ const describe = (problems: Problem[]): string => problems.map((problem) => `${p
  * work (path sync, pruning, token refresh), and MediaMTX answers. Otherwise `unavailable` (503),
  * each failed check in `details` with its reason; `log` hears every outcome.
  */
-export async function checkReadiness(dataSource: DataSource, leadership: Leadership, mediamtx: MediaMtxWatch, log: ReadinessLog): Promise<Readiness> {
+export async function checkReadiness(dataSource: DataSource, leadership: Leadership, mediamtx: MediaMtxWatch, log: HealthChangeLog): Promise<Readiness> {
   const problems: Problem[] = [];
   if (!(await databaseAnswers(dataSource, READINESS_TIMEOUT_MS))) {
-    problems.push({ check: 'database', message: 'the database does not answer' });
+    problems.push({ check: 'database', message: DATABASE_DOWN });
   } else {
     const [applied, background] = await Promise.all([
       withinTimeout(migrationsApplied(dataSource).catch(() => undefined), undefined),
