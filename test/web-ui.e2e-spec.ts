@@ -148,7 +148,7 @@ describe('a plain user', () => {
     expect(await viewer.page.getByRole('navigation').getByRole('link').allTextContents()).toEqual(['Cameras', 'Stream tokens', 'Account']);
   });
 
-  it('creates a stream token, reads its RTSP URL once, and revokes it', async () => {
+  it('creates a stream token, reads its RTSP URL once, and revokes it, which ends the session reading with it', async () => {
     const { page } = viewer;
     await page.getByRole('link', { name: 'Stream tokens' }).click();
     await page.getByLabel('Label', { exact: true }).fill('Home Assistant kitchen');
@@ -159,9 +159,14 @@ describe('a plain user', () => {
     const row = page.locator('tr[data-token="Home Assistant kitchen"]');
     await row.getByText('Active').waitFor();
     await screenshot(page, 'stream-tokens');
+    // Home Assistant reads the camera with the token from the URL.
+    const streamToken = /mtxs_[\w-]+/.exec(rtsp!)![0];
+    const session = fake.addSession('rtspsessions', { path: 'yard' });
+    expect((await driver.authenticate({ action: 'read', path: 'yard', protocol: 'rtsp', id: session.id, credentials: { user: 'ha', pass: streamToken } })).status).toBe(200);
     page.once('dialog', (dialog) => void dialog.accept());
     await row.getByRole('button', { name: 'Revoke Home Assistant kitchen' }).click();
     await row.getByText(/^Revoked/).waitFor();
+    await eventually(() => fake.kicks.map((kick) => kick.id), (kicked) => kicked.includes(session.id));
     const token = (await server.login('admin', adminPassword)).bearer;
     const listed = await server.http('GET', '/api/tokens', { token });
     expect(listed.body.items.map((t: any) => [t.label, t.revoked_at !== null])).toEqual([['Home Assistant kitchen', true]]);
