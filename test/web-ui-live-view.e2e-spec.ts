@@ -140,6 +140,8 @@ describe('the live view with video', () => {
       return { width: playing.videoWidth, height: playing.videoHeight, seconds: playing.currentTime };
     });
 
+  const webRtcHooks = (hook: string) => rig.driver.hookRuns.filter((run) => run.hook === hook && run.argv.includes('--header=X-Mtx-Reader-Type: webRTCSession')).length;
+
   beforeAll(async () => {
     source = await startBrowserMediaSource();
     rig.webrtc.media.answer = source.media.answer;
@@ -158,9 +160,12 @@ describe('the live view with video', () => {
     expect(started.height).toBe(180);
     await eventually(playback, (shown) => shown.seconds >= started.seconds + 1, 20000);
     await message().waitFor({ state: 'detached' });
+    // The peer connected, so MediaMTX ran runOnRead for the session (servers/webrtc/session.go:585).
+    await eventually(() => webRtcHooks('runOnRead'), (runs) => runs === 1);
     await screenshot(page, 'live-view');
     await closeLiveView();
     await eventually(() => rig.fake.sessions('webrtcsessions'), (sessions) => sessions.length === 0);
+    await eventually(() => webRtcHooks('runOnUnread'), (runs) => runs === 1);
   });
 
   it('falls back to HLS when the WebRTC connection fails after the negotiation (DTLS)', async () => {

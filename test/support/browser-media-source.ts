@@ -6,7 +6,8 @@ import type { WebRtcMedia } from './fake-mediamtx/index.js';
  * with a real peer that sends a drawn video (a canvas, 320×180, 25 frames a second), so a player
  * gets real media over real ICE and DTLS. Like MediaMTX it gathers its candidates before it
  * answers, and they are plain addresses: the flag turns off Chromium's mDNS names, which a
- * player could not resolve here.
+ * player could not resolve here. Its answer says when its peer connects (or fails), which is when
+ * MediaMTX runs the reader's runOnRead.
  */
 export interface BrowserMediaSource {
   media: WebRtcMedia;
@@ -17,6 +18,16 @@ export interface BrowserMediaSource {
 
 // Runs in the source's page (the test's tsconfig has no DOM types, so it is given as text).
 const PAGE_SCRIPT = `
+window.peers = [];
+window.peerConnected = (index) => new Promise((resolve, reject) => {
+  const peer = window.peers[index];
+  const check = () => {
+    if (peer.connectionState === 'connected') resolve();
+    else if (peer.connectionState === 'failed' || peer.connectionState === 'closed') reject(new Error(peer.connectionState));
+  };
+  peer.addEventListener('connectionstatechange', check);
+  check();
+});
 window.answerOffer = async (offer) => {
   const canvas = document.createElement('canvas');
   canvas.width = 320;
@@ -32,6 +43,7 @@ window.answerOffer = async (offer) => {
   }, 40);
   const stream = canvas.captureStream(25);
   const peer = new RTCPeerConnection();
+  window.peers.push(peer);
   await peer.setRemoteDescription({ type: 'offer', sdp: offer });
   peer.addTrack(stream.getVideoTracks()[0], stream);
   await peer.setLocalDescription(await peer.createAnswer());
@@ -40,8 +52,13 @@ window.answerOffer = async (offer) => {
     setTimeout(resolve, 5000);
     peer.addEventListener('icegatheringstatechange', () => peer.iceGatheringState === 'complete' && resolve());
   });
-  return peer.localDescription.sdp;
+  return { sdp: peer.localDescription.sdp, index: window.peers.length - 1 };
 };`;
+
+interface SourcePage {
+  answerOffer: (sdp: string) => Promise<{ sdp: string; index: number }>;
+  peerConnected: (index: number) => Promise<void>;
+}
 
 export async function startBrowserMediaSource(): Promise<BrowserMediaSource> {
   const browser = await launchBrowser(['--disable-features=WebRtcHideLocalIpsWithMdns']);
@@ -51,9 +68,10 @@ export async function startBrowserMediaSource(): Promise<BrowserMediaSource> {
     breakDtls: false,
     media: {
       answer: async (offer) => {
-        const answer = await page.evaluate((sdp) => (globalThis as unknown as { answerOffer: (sdp: string) => Promise<string> }).answerOffer(sdp), offer);
-        if (!source.breakDtls) return answer;
-        return answer.replace(/^a=fingerprint:sha-256 (.+)$/gm, (_line, print: string) => `a=fingerprint:sha-256 ${print.split(':').reverse().join(':')}`);
+        const { sdp, index } = await page.evaluate((sdp) => (globalThis as unknown as SourcePage).answerOffer(sdp), offer);
+        const connected = page.evaluate((index) => (globalThis as unknown as SourcePage).peerConnected(index), index);
+        if (!source.breakDtls) return { sdp, connected };
+        return { sdp: sdp.replace(/^a=fingerprint:sha-256 (.+)$/gm, (_line, print: string) => `a=fingerprint:sha-256 ${print.split(':').reverse().join(':')}`), connected };
       },
     },
     close: () => browser.close(),

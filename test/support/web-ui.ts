@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from './browser.js';
-import { FakeMediaMtx, MediaMtxDriver, startFakeHlsServer, startFakeWebRtcServer, type FakeReadServer, type FakeWebRtcServer, type ReadServerContext } from './fake-mediamtx/index.js';
+import { FakeMediaMtx, MediaMtxDriver, startFakeHlsServer, startFakeWebRtcServer, type FakeHlsServer, type FakeWebRtcServer, type ReadServerContext } from './fake-mediamtx/index.js';
 import { ADMIN_PASSWORD, startServer, type TestServer } from './test-server.js';
 
 const HOOK_SECRET = 'hook-secret-for-the-web-ui-tests-0123';
@@ -14,7 +14,7 @@ export interface WebUiRig {
   fake: FakeMediaMtx;
   driver: MediaMtxDriver;
   webrtc: FakeWebRtcServer;
-  hls: FakeReadServer;
+  hls: FakeHlsServer;
   browser: Browser;
   /** A REST bearer for the admin. */
   adminToken: () => Promise<string>;

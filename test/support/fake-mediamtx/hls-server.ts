@@ -1,20 +1,38 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { credentialsFromHttpAuthorization } from './auth.js';
+import type { PathReader } from './control-api.js';
 import { FakeReadServer, pathState, refuse, writeError, type ReadServerContext } from './read-server.js';
+import { ReaderHooks } from './reader-hooks.js';
 
 /**
  * MediaMTX's HLS server, as far as a reader's playlists go (`internal/servers/hls/http_server.go`,
  * v1.20.1): see README.md, "WebRTC (WHEP) and HLS readers".
  */
-export function startFakeHlsServer(context: ReadServerContext): Promise<FakeReadServer> {
+export async function startFakeHlsServer(context: ReadServerContext): Promise<FakeHlsServer> {
   const sessions = new Map<string, { path: string }>();
-  return new FakeReadServer((req, res) => handleHls(req, res, context, sessions), context).start();
+  const hooks = new ReaderHooks(context, 'hlssessions');
+  const server = await new FakeReadServer((req, res) => handleHls(req, res, context, sessions, hooks), context).start();
+  return Object.assign(server, { endSession: (id: string) => hooks.endSession(id) });
 }
+
+export type FakeHlsServer = FakeReadServer & {
+  /**
+   * MediaMTX closes the session: no request for 30 s (`hls/muxer.go:245`), or its muxer closed
+   * (`muxer.go:122`, after hlsMuxerCloseAfter without requests). It ends, then runs its unread.
+   */
+  endSession: (id: string) => PathReader | undefined;
+};
 
 const PLAYLIST = 'application/vnd.apple.mpegurl';
 
-async function handleHls(req: IncomingMessage, res: ServerResponse, { fake, driver }: ReadServerContext, sessions: Map<string, { path: string }>): Promise<void> {
+async function handleHls(
+  req: IncomingMessage,
+  res: ServerResponse,
+  { fake, driver }: ReadServerContext,
+  sessions: Map<string, { path: string }>,
+  hooks: ReaderHooks,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://fake');
   if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
     res.writeHead(204, { 'Access-Control-Allow-Methods': 'OPTIONS, GET', 'Access-Control-Allow-Headers': 'Authorization, Range' }).end();
@@ -66,6 +84,8 @@ async function handleHls(req: IncomingMessage, res: ServerResponse, { fake, driv
   const secret = randomUUID();
   sessions.set(secret, { path });
   fake.addSession('hlssessions', { id: sessionId, path, query: query.toString(), userAgent: req.headers['user-agent'] ?? '' });
+  // The end of session.initialize (session.go:132), before the playlist is answered.
+  hooks.read(path, sessionId, query.toString());
   query.set('session', secret);
   res.writeHead(200, { 'Content-Type': PLAYLIST, 'Cache-Control': 'no-cache' });
   res.end(`#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-INDEPENDENT-SEGMENTS\n\n#EXT-X-STREAM-INF:BANDWIDTH=1000000,CODECS="avc1.42e01f"\nvideo1_stream.m3u8?${query.toString()}\n`);

@@ -8,5 +8,6 @@ export * from './path-manager.js';
 export * from './sessions.js';
 export * from './hls-server.js';
 export * from './read-server.js';
+export * from './reader-hooks.js';
 export * from './webrtc-server.js';
 export * from './whep-answer.js';

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { credentialsFromHttpAuthorization } from './auth.js';
+import type { PathReader } from './control-api.js';
 import { FakeReadServer, pathState, refuse, writeError, type ReadServerContext } from './read-server.js';
+import { ReaderHooks } from './reader-hooks.js';
 import { whepAnswer } from './whep-answer.js';
 
 /**
@@ -11,22 +13,38 @@ import { whepAnswer } from './whep-answer.js';
 export async function startFakeWebRtcServer(context: ReadServerContext): Promise<FakeWebRtcServer> {
   const sessions = new Map<string, { sessionId: string; path: string }>();
   const media: WebRtcMedia = { answer: whepAnswer };
-  const server = new FakeReadServer((req, res, body) => handleWebRtc(req, res, body, context, sessions, media), context);
+  const hooks = new ReaderHooks(context, 'webrtcsessions');
+  const server = new FakeReadServer((req, res, body) => handleWebRtc(req, res, body, context, sessions, media, hooks), context);
   await server.start();
-  return Object.assign(server, { media });
+  return Object.assign(server, { media, endSession: (id: string) => hooks.endSession(id) });
 }
 
 /**
  * What answers a WHEP offer once MediaMTX has accepted the reader: by default `whepAnswer`, an
- * answer with no candidate (no media moves); a test that needs video plugs in a real peer
- * (`test/support/browser-media-source.ts`). A failure is a 400 with its message, as MediaMTX
- * answers an offer it cannot negotiate.
+ * answer with no candidate (no media moves, the peer never connects); a test that needs video
+ * plugs in a real peer (`test/support/browser-media-source.ts`). A failure is a 400 with its
+ * message, as MediaMTX answers an offer it cannot negotiate.
  */
 export interface WebRtcMedia {
-  answer: (offer: string, path: string) => string | Promise<string>;
+  answer: (offer: string, path: string) => WebRtcAnswer | Promise<WebRtcAnswer>;
 }
 
-export type FakeWebRtcServer = FakeReadServer & { media: WebRtcMedia };
+/**
+ * The SDP answer alone (a peer that never connects), or with `connected`: settles when the
+ * peer connection is up (ICE and DTLS; resolves) or has failed (rejects). Only a connected
+ * session runs runOnRead (`servers/webrtc/session.go:573`, then `:585`); one that fails, or is
+ * not connected within webrtcHandshakeTimeout (10 s), ends without any hook.
+ */
+export type WebRtcAnswer = string | { sdp: string; connected: Promise<void> };
+
+export type FakeWebRtcServer = FakeReadServer & {
+  media: WebRtcMedia;
+  /** The session's peer connection failed or closed (session.go:603): it ends, and runs its unread if it read. */
+  endSession: (id: string) => PathReader | undefined;
+};
+
+/** webrtcHandshakeTimeout's default (`conf/conf.go:521`). */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 const NO_ID = /^\/(.+?)\/(whip|whep)$/;
 const WITH_ID = /^\/(.+?)\/(whip|whep)\/(.+?)$/;
@@ -41,6 +59,7 @@ async function handleWebRtc(
   { fake, driver }: ReadServerContext,
   sessions: Map<string, { sessionId: string; path: string }>,
   media: WebRtcMedia,
+  hooks: ReaderHooks,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://fake');
   const rawQuery = url.search.slice(1);
@@ -87,7 +106,7 @@ async function handleWebRtc(
     const outcome = await read(sessionId);
     if (outcome.result !== 'allowed') return refuse(res, outcome.challenge);
     if (state === 'no stream') return writeError(res, 404, `no stream is available on path '${path}'`);
-    let answer: string;
+    let answer: WebRtcAnswer;
     try {
       answer = await media.answer(body.toString('utf8'), path);
     } catch (error) {
@@ -96,6 +115,14 @@ async function handleWebRtc(
     const secret = randomUUID();
     fake.addSession('webrtcsessions', { id: sessionId, path, query: rawQuery, userAgent: req.headers['user-agent'] ?? '' });
     sessions.set(secret, { sessionId, path });
+    const { sdp, connected } = typeof answer === 'string' ? { sdp: answer, connected: undefined } : answer;
+    if (connected) whenConnected(connected, () => sessions.has(secret) && fake.session(sessionId) !== undefined, {
+      read: () => hooks.read(path, sessionId, rawQuery),
+      // WaitUntilConnected failed: runRead returns, the session closes (server.go closeSession), no hook ran.
+      fail: () => {
+        if (sessions.delete(secret)) fake.endSession(sessionId);
+      },
+    });
     res.writeHead(201, {
       'Content-Type': 'application/sdp',
       'Access-Control-Expose-Headers': 'ETag, ID, Accept-Patch, Link, Location',
@@ -105,7 +132,7 @@ async function handleWebRtc(
       'Accept-Patch': 'application/trickle-ice-sdpfrag',
       Location: `/${path}/whep/${secret}${rawQuery ? `?${rawQuery}` : ''}`,
     });
-    res.end(answer);
+    res.end(sdp);
     return;
   }
   const withId = WITH_ID.exec(url.pathname);
@@ -122,7 +149,30 @@ async function handleWebRtc(
     }
     sessions.delete(withId[3].toLowerCase());
     fake.endSession(session.sessionId);
+    // server.go:413-415 closes the session; its runRead returns and runs the deferred unread (session.go:593).
+    hooks.unread(session.sessionId);
     res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' }).end(JSON.stringify({ status: 'ok' }));
   }
 }
 
+/**
+ * `pc.WaitUntilConnected(handshakeTimeout)` (session.go:573): the read hook once connected, if
+ * the session is still there (a DELETE or kick during the handshake ends runRead before OnRead).
+ */
+function whenConnected(connected: Promise<void>, stillThere: () => boolean, then: { read: () => void; fail: () => void }): void {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error('deadline exceeded')), HANDSHAKE_TIMEOUT_MS);
+    timer.unref();
+  });
+  void Promise.race([connected, deadline])
+    .finally(() => clearTimeout(timer))
+    .then(
+      () => {
+        if (stillThere()) then.read();
+      },
+      () => {
+        if (stillThere()) then.fail();
+      },
+    );
+}
