@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { ApiError } from './api-error.js';
-import { routeControlApi, type ControlApiState } from './api-routes.js';
-import { authRequestBody, credentialsFromHttpAuthorization, matchesPermission } from './auth.js';
+import { ControlApiHandler } from './api-handler.js';
+import type { ControlApiState } from './api-routes.js';
 import { loadMediaMtxConfig, REPO_MEDIAMTX_YML, type ConfigMap, type ConfigValue, type MediaMtxConfig } from './config.js';
 import { normalizeUuid } from './http-params.js';
 import { findPathConf, HOT_RELOADABLE, isRegexpConf, PathConfSchema, staticSourceType } from './path-config.js';
@@ -42,6 +41,7 @@ export class FakeMediaMtx {
   reloads = 0;
 
   private readonly schema: PathConfSchema;
+  private readonly api: ControlApiHandler;
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private boundPort: number;
@@ -59,13 +59,13 @@ export class FakeMediaMtx {
   private applied = new Map<string, ConfigMap>();
   private readonly runtime = new Map<string, RuntimePath>();
   private readonly sessionsById = new Map<string, FakeSession>();
-  private faults: Array<Fault & { remaining: number }> = [];
   private applying = new Set<Promise<void>>();
   private readonly kickListeners = new Set<(kick: RecordedKick) => void>();
 
   private constructor(options: FakeMediaMtxOptions) {
     this.config = loadMediaMtxConfig(options.configFile ?? REPO_MEDIAMTX_YML, options.env ?? {});
     this.schema = new PathConfSchema(this.config.pathDefaults);
+    this.api = new ControlApiHandler(this, () => this.apiState(), (snapshot) => this.scheduleApply(snapshot));
     this.host = options.host ?? '127.0.0.1';
     this.boundPort = options.port ?? 0;
     this.authCallbackUrl = options.authCallbackUrl;
@@ -100,7 +100,7 @@ export class FakeMediaMtx {
   async start(): Promise<void> {
     if (this.server) return;
     const server = createServer((req, res) => {
-      void this.handle(req, res);
+      void this.api.handle(req, res);
     });
     server.on('connection', (socket) => {
       this.sockets.add(socket);
@@ -147,7 +147,7 @@ export class FakeMediaMtx {
   wipe(): void {
     this.restarts++;
     this.started = new Date(Math.max(Date.now(), this.started.getTime() + 1));
-    this.faults = [];
+    this.api.clearFaults();
     this.sessionsById.clear();
     this.runtime.clear();
     this.dropQueuedApplies();
@@ -192,11 +192,11 @@ export class FakeMediaMtx {
   }
 
   injectFault(fault: Fault): void {
-    this.faults.push({ ...fault, remaining: fault.times ?? 1 });
+    this.api.injectFault(fault);
   }
 
   clearFaults(): void {
-    this.faults = [];
+    this.api.clearFaults();
   }
 
   onKick(listener: (kick: RecordedKick) => void): () => void {
@@ -352,114 +352,9 @@ export class FakeMediaMtx {
   }
 
   // -------------------------------------------------------------------------------------------
-  // HTTP
+  // HTTP (api-handler.ts, api-routes.ts)
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    try {
-      await this.handleRequest(req, res);
-    } catch (error) {
-      if (!res.headersSent && !res.destroyed) {
-        const text = JSON.stringify({ status: 'error', error: error instanceof Error ? error.message : String(error) });
-        res.writeHead(500, { 'Content-Type': 'application/json; charset=utf-8' });
-        res.end(text);
-      }
-    }
-  }
-
-  private async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const rawPath = q >= 0 ? url.slice(0, q) : url;
-    const query = q >= 0 ? url.slice(q + 1) : '';
-    let path: string;
-    try {
-      path = decodeURIComponent(rawPath);
-    } catch {
-      path = rawPath;
-    }
-    const method = req.method ?? 'GET';
-    const record: RecordedRequest = { method, url, path, query, headers: req.headers, body, status: 0, response: '', at: Date.now() };
-    this.requests.push(record);
-
-    const send = (status: number, payload: unknown, contentType = 'application/json; charset=utf-8'): void => {
-      const text = typeof payload === 'string' && !contentType.startsWith('application/json') ? payload : JSON.stringify(payload);
-      record.status = status;
-      record.response = text;
-      if (res.destroyed) return;
-      res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
-      res.end(text);
-    };
-
-    const fault = this.faults.find((f) => f.remaining > 0 && (!f.method || f.method === method) && (!f.path || (typeof f.path === 'string' ? f.path === path : f.path.test(path))));
-    if (fault) {
-      fault.remaining--;
-      if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
-      if (fault.hang) return;
-      if (fault.status !== undefined) {
-        send(fault.status, fault.body ?? { status: 'error', error: 'injected fault' });
-        return;
-      }
-    }
-
-    // middlewareAuth: every request, before routing (an unknown route is authenticated too).
-    if (this.authCallbackUrl !== undefined) {
-      const ok = await this.authenticate(req, query);
-      if (!ok.allowed) {
-        if (ok.ask) res.setHeader('WWW-Authenticate', 'Basic realm="mediamtx"');
-        send(401, { status: 'error', error: 'authentication error' });
-        return;
-      }
-    }
-
-    let status = 200;
-    let payload: unknown;
-    try {
-      const viaPathManager = this.pathManager !== undefined && method === 'GET' && (path === '/v3/paths/list' || path.startsWith('/v3/paths/get/'));
-      const route = () => routeControlApi(this.apiState(), method, path, query, body);
-      const result = viaPathManager ? await this.pathManager!.run(route) : route();
-      if (result === undefined) {
-        send(404, '404 page not found', 'text/plain');
-        return;
-      }
-      payload = result.payload;
-      const apply = result.apply;
-      // Applied after the answer has gone out (or the client went away), never before.
-      if (apply) res.once('close', () => this.scheduleApply(apply));
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      status = error.status;
-      payload = { status: 'error', error: error.message };
-    }
-    send(status, payload);
-  }
-
-  private async authenticate(req: IncomingMessage, query: string): Promise<{ allowed: boolean; ask: boolean }> {
-    const credentials = credentialsFromHttpAuthorization(req.headers.authorization);
-    const ip = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-    const body = authRequestBody({ action: 'api', query, credentials, ip });
-    const ask = !credentials.user && !credentials.pass && !body.token;
-    if (matchesPermission(this.config.authHTTPExclude, body)) return { allowed: true, ask };
-    const call: RecordedAuthCall = { body, status: null };
-    this.authCalls.push(call);
-    try {
-      const answer = await fetch(this.authCallbackUrl!, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(10_000),
-      });
-      await answer.arrayBuffer();
-      call.status = answer.status;
-      return { allowed: answer.status >= 200 && answer.status <= 299, ask };
-    } catch (error) {
-      call.error = error instanceof Error ? error.message : String(error);
-      return { allowed: false, ask };
-    }
-  }
-
+  /** What the routes read and change, as it is now (writes and applies replace the maps). */
   private apiState(): ControlApiState {
     return {
       version: this.version,
