@@ -1,4 +1,4 @@
-import type { PathReader } from './control-api.js';
+import type { PathReader } from './types.js';
 import type { HookName } from './driver.js';
 import type { ReadServerContext } from './read-server.js';
 import { READER_TYPE, type SessionKind } from './sessions.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { credentialsFromHttpAuthorization } from './auth.js';
-import type { PathReader } from './control-api.js';
+import type { PathReader } from './types.js';
 import { FakeReadServer, pathState, refuse, writeError, type ReadServerContext } from './read-server.js';
 import { ReaderHooks } from './reader-hooks.js';
 import { whepAnswer } from './whep-answer.js';
