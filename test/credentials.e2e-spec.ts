@@ -224,6 +224,7 @@ describe.each<Transport>(['rest', 'socket'])('credentials over %s', (transport) 
       auth_state: 'pending',
       auth_error: null,
       next_refresh_at: expect.stringMatching(/^\d{4}-/),
+      last_refresh_at: null,
     });
     views.oauth2 = oauth2.body;
     plaintexts[oauth2.body.id] = { client_secret_enc: clientSecret, refresh_token_enc: refreshToken };

@@ -86,6 +86,15 @@ const watch = async (on: TestServer): Promise<Recorder> => {
   return recorder;
 };
 
+/** `iso` as milliseconds, once it is shown to lie within [from, to]. */
+const within = (iso: string, from: number, to: number): number => {
+  expect(iso).toMatch(ISO);
+  const at = Date.parse(iso);
+  expect(at).toBeGreaterThanOrEqual(from);
+  expect(at).toBeLessThanOrEqual(to);
+  return at;
+};
+
 const sourceOf = async (path: string) => {
   await fake.settled();
   return fake.pathConfig(path)?.source;
@@ -116,6 +125,7 @@ describe('a new oauth2 credential', () => {
   let query = 0;
   let userinfo = 0;
   let firstExpiresAt = '';
+  let firstRefreshAt = '';
 
   it('gets its first token at once: credentials:authenticated, and the paths of its cameras carry the token', async () => {
     const tokenUrl = endpoint.route('/first', async (_request, index): Promise<Reply> => {
@@ -150,6 +160,7 @@ describe('a new oauth2 credential', () => {
       auth_state: 'pending',
       auth_error: null,
       next_refresh_at: expect.stringMatching(ISO),
+      last_refresh_at: null,
       created_at: expect.stringMatching(ISO),
       updated_at: expect.stringMatching(ISO),
     });
@@ -161,6 +172,8 @@ describe('a new oauth2 credential', () => {
     expect(camera).toMatchObject({ credential_id: credentialId, oauth2_token_in: 'userinfo' });
     // Without a token yet, the sources go in as they are.
     await eventually(() => sourceOf('cloud/userinfo'), (source) => source === 'rtsp://192.0.2.51:8554/live');
+    expect((await api('GET', `/api/credentials/${credentialId}`)).last_refresh_at).toBeNull();
+    const releasedAt = Date.now();
     release.resolve();
 
     const authenticated = await nextOf(events, 'credentials:authenticated', credentialId, from);
@@ -176,6 +189,8 @@ describe('a new oauth2 credential', () => {
     const view = await api('GET', `/api/credentials/${credentialId}`);
     expect(view).toMatchObject({ auth_state: 'authenticated', auth_error: null, access_token_set: true, access_token_expires_at: firstExpiresAt });
     expect(Date.parse(view.next_refresh_at)).toBeLessThan(Date.parse(firstExpiresAt));
+    within(view.last_refresh_at, releasedAt, Date.now());
+    firstRefreshAt = view.last_refresh_at;
     expect((await api('GET', `/api/credentials?search=cloud`)).items).toEqual([view]);
     expect((await api('GET', `/api/cameras/${query}`)).status).toMatchObject({ sync: 'ok', sync_error: null });
   });
@@ -202,7 +217,9 @@ describe('a new oauth2 credential', () => {
     const token = accessTokenOf(requests[1]);
     expect(await sourceOf('cloud/query')).toBe(`rtsp://192.0.2.50/live?channel=1&access_token=${token}`);
     expect(await sourceOf('cloud/userinfo')).toBe(`rtsp://${token}:${token}@192.0.2.51:8554/live`);
-    expect(await api('GET', `/api/credentials/${credentialId}`)).toMatchObject({ auth_state: 'authenticated', access_token_expires_at: reauthenticated.details.expiresAt });
+    const view = await api('GET', `/api/credentials/${credentialId}`);
+    expect(view).toMatchObject({ auth_state: 'authenticated', access_token_expires_at: reauthenticated.details.expiresAt });
+    expect(within(view.last_refresh_at, requests[1].at, Date.now())).toBeGreaterThan(Date.parse(firstRefreshAt));
   });
 
   it('a camera switched to the other token place gets its path rewritten', async () => {
@@ -246,6 +263,8 @@ describe('a refresh that fails', () => {
     fields.token_url = endpoint.route('/flaky', (request, index) => (index === 1 || index === 2 ? echo(request) : { grant: { expiresIn: 3600 } }));
     const credential = await api('POST', '/api/credentials', fields);
     await nextOf(events, 'credentials:authenticated', credential.id);
+    const lastRefreshAt = (await api('GET', `/api/credentials/${credential.id}`)).last_refresh_at;
+    within(lastRefreshAt, endpoint.requestsTo('/flaky')[0].at, Date.now());
     const camera = await api('POST', '/api/cameras', { name: 'Flaky', mtx_path: 'cloud/flaky', source_url: 'rtsp://192.0.2.52/live', credential_id: credential.id });
     const firstToken = accessTokenOf(endpoint.requestsTo('/flaky')[0]);
     await eventually(() => sourceOf('cloud/flaky'), (source) => source === `rtsp://192.0.2.52/live?access_token=${firstToken}`);
@@ -257,7 +276,8 @@ describe('a refresh that fails', () => {
     expect(first.details).toEqual({ description: fields.description, kind: 'oauth2', error, attempts: 1, retryAt: expect.stringMatching(ISO) });
     expect((await nextOf(events, 'camera:failed-extension', camera.id, from)).details).toEqual({ name: 'Flaky', error });
     const stored = await api('GET', `/api/credentials/${credential.id}`);
-    expect(stored).toMatchObject({ auth_state: 'unauthenticated', auth_error: error });
+    // A failed refresh keeps when the token was last refreshed.
+    expect(stored).toMatchObject({ auth_state: 'unauthenticated', auth_error: error, last_refresh_at: lastRefreshAt });
     // The retry is due then; once it has started, its lease ends later.
     expect(Date.parse(stored.next_refresh_at)).toBeGreaterThanOrEqual(Date.parse(first.details.retryAt));
 
@@ -279,7 +299,9 @@ describe('a refresh that fails', () => {
     expect(requests.slice(1).map((request) => request.form.scope)).toEqual(['cameras', 'cameras', 'cameras']);
     expect((await nextOf(events, 'camera:extended', camera.id, from)).details.expiresAt).toBe(recovered.details.expiresAt);
     expect(await sourceOf('cloud/flaky')).toBe(`rtsp://192.0.2.52/live?access_token=${accessTokenOf(requests[3])}`);
-    expect(await api('GET', `/api/credentials/${credential.id}`)).toMatchObject({ auth_state: 'authenticated', auth_error: null });
+    const recoveredView = await api('GET', `/api/credentials/${credential.id}`);
+    expect(recoveredView).toMatchObject({ auth_state: 'authenticated', auth_error: null });
+    within(recoveredView.last_refresh_at, requests[3].at, Date.now());
     flaky = { credentialId: credential.id, cameraId: camera.id };
   });
 
@@ -318,7 +340,7 @@ describe('a token endpoint that misbehaves', () => {
       const { id } = await api('POST', '/api/credentials', oauth2(url));
       ids.push(id);
       expect((await nextOf(events, 'credentials:unauthenticated', id)).details.error).toBe(error);
-      expect(await api('GET', `/api/credentials/${id}`)).toMatchObject({ auth_state: 'unauthenticated', auth_error: error, access_token_set: false });
+      expect(await api('GET', `/api/credentials/${id}`)).toMatchObject({ auth_state: 'unauthenticated', auth_error: error, access_token_set: false, last_refresh_at: null });
     }
     // OAUTH2_RETRY_MAX (2 s) caps the doubling: the third wait is 2 s, not 4 s.
     const third = await nextOf(events, 'credentials:unauthenticated', ids[0], 0, (payload) => payload.details.attempts === 3);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Locator, Page } from 'playwright-core';
+import { FakeTokenEndpoint } from './support/fake-token-endpoint.js';
 import { ADMIN_PASSWORD } from './support/test-server.js';
 import { eventually } from './support/waiting.js';
 import { newPage, rowOf, shownPaths, signIn, startWebUiRig, type WebUiRig } from './support/web-ui.js';
@@ -114,6 +115,41 @@ describe('the edit forms save and show the change live', () => {
     const read = await rig.server.http('GET', `/api/credentials/${created.body.id}`, { token });
     expect([read.body.description, read.body.username, read.body.password_set]).toEqual(['Front gate login', 'gate-keeper', true]);
     expect(await wasNotReloaded(page)).toBe(true);
+  });
+
+  it("shows an OAuth2 credential's state, next and last refresh, and its first token's refresh live", async () => {
+    const endpoint = await FakeTokenEndpoint.start();
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let id: number | undefined;
+    try {
+      // The relay asks for a token at once; the answer waits until the page has shown the credential without one.
+      const tokenUrl = endpoint.route('/ui', async () => {
+        await held;
+        return { grant: { expiresIn: 3600 } };
+      });
+      const body = { kind: 'oauth2', description: 'Cloud login', client_id: 'relay', client_secret: 'cloud-secret', token_url: tokenUrl, refresh_token: 'cloud-refresh' };
+      const created = await rig.server.http('POST', '/api/credentials', { token, body });
+      expect(created.status).toBe(201);
+      id = created.body.id;
+      await page.getByRole('link', { name: 'Credentials' }).click();
+      const row = page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'Cloud login', exact: true }) });
+      await row.getByRole('cell', { name: /^pending; next refresh .+; last refresh never$/ }).waitFor();
+      await endpoint.waitForRequests('/ui', 1);
+      release();
+      const refreshed = row.getByRole('cell', { name: /^authenticated; next refresh .+; last refresh (?!never)/ });
+      await refreshed.waitFor();
+      const read = await rig.server.http('GET', `/api/credentials/${id}`, { token });
+      expect(read.body.last_refresh_at).toEqual(expect.any(String));
+      // The times as the page's browser shows them.
+      const [next, last] = await page.evaluate((times) => times.map((iso) => new Date(iso).toLocaleString()), [read.body.next_refresh_at as string, read.body.last_refresh_at as string]);
+      expect(await refreshed.textContent()).toBe(`authenticated; next refresh ${next}; last refresh ${last}`);
+      expect(await wasNotReloaded(page)).toBe(true);
+    } finally {
+      release();
+      if (id !== undefined) await rig.server.http('DELETE', `/api/credentials/${id}`, { token });
+      await endpoint.stop();
+    }
   });
 
   it('edits a user: login switched off and a camera granted', async () => {

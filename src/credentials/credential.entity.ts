@@ -72,6 +72,10 @@ export class Credential {
   @Column({ name: 'next_refresh_at', type: 'timestamptz', nullable: true })
   nextRefreshAt!: Date | null;
 
+  /** When the token was last refreshed successfully; a failed refresh leaves it as it is. */
+  @Column({ name: 'oauth2_refreshed_at', type: 'timestamptz', nullable: true })
+  oauth2RefreshedAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

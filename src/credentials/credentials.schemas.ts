@@ -75,6 +75,7 @@ export const credentialViewSchema = z.object({
   auth_state: z.enum(['pending', 'authenticated', 'unauthenticated']).optional().describe('oauth2: where the token refresh stands'),
   auth_error: z.string().nullable().optional().describe('oauth2: why the last refresh failed'),
   next_refresh_at: z.string().nullable().optional().describe('oauth2: when the token is refreshed next'),
+  last_refresh_at: z.string().nullable().optional().describe('oauth2: when the token was last refreshed'),
   created_at: z.string(),
   updated_at: z.string(),
 });

@@ -76,6 +76,7 @@ export function toCredentialView(row: Credential): CredentialView {
     view.auth_state = row.authState ?? 'pending';
     view.auth_error = row.authError;
     view.next_refresh_at = row.nextRefreshAt?.toISOString() ?? null;
+    view.last_refresh_at = row.oauth2RefreshedAt?.toISOString() ?? null;
   }
   for (const field of KIND_SECRETS[row.kind]) view[`${field}_set`] = row[SECRET_COLUMNS[field]] !== null;
   return view;

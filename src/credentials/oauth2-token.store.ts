@@ -90,7 +90,7 @@ export class OAuth2TokenStore {
     const updated = await this.updateUnderLease(
       claim,
       `access_token_enc = $3, access_token_expires_at = $4, refresh_token_enc = COALESCE($5, refresh_token_enc),
-       auth_state = 'authenticated', auth_error = NULL, auth_failures = 0, next_refresh_at = $6`,
+       auth_state = 'authenticated', auth_error = NULL, auth_failures = 0, next_refresh_at = $6, oauth2_refreshed_at = now()`,
       [accessToken, grant.expiresAt, refreshToken, grant.nextRefreshAt],
     );
     return updated ? { expiresAt: grant.expiresAt, nextRefreshAt: grant.nextRefreshAt } : undefined;

@@ -14,6 +14,7 @@ import { EventsAudiences1732800000000 } from './migrations/1732800000000-events-
 import { AuditLog1732900000000 } from './migrations/1732900000000-audit-log.js';
 import { ClusterState1733000000000 } from './migrations/1733000000000-cluster-state.js';
 import { RelayedHooks1733100000000 } from './migrations/1733100000000-relayed-hooks.js';
+import { OAuth2RefreshedAt1733200000000 } from './migrations/1733200000000-oauth2-refreshed-at.js';
 
 const ENTITIES = [User, AuthSession, RefreshToken, Credential, Camera, CameraGrant, MediaMtxPath, StreamToken];
 const MIGRATIONS = [
@@ -26,6 +27,7 @@ const MIGRATIONS = [
   AuditLog1732900000000,
   ClusterState1733000000000,
   RelayedHooks1733100000000,
+  OAuth2RefreshedAt1733200000000,
 ];
 
 export interface DatabaseTimeouts {

@@ -35,6 +35,8 @@ export interface CredentialsCommands {
         auth_error?: string | null;
         /** oauth2: when the token is refreshed next */
         next_refresh_at?: string | null;
+        /** oauth2: when the token was last refreshed */
+        last_refresh_at?: string | null;
         created_at: string;
         updated_at: string;
       }>;
@@ -69,6 +71,8 @@ export interface CredentialsCommands {
       auth_error?: string | null;
       /** oauth2: when the token is refreshed next */
       next_refresh_at?: string | null;
+      /** oauth2: when the token was last refreshed */
+      last_refresh_at?: string | null;
       created_at: string;
       updated_at: string;
     };
@@ -117,6 +121,8 @@ export interface CredentialsCommands {
       auth_error?: string | null;
       /** oauth2: when the token is refreshed next */
       next_refresh_at?: string | null;
+      /** oauth2: when the token was last refreshed */
+      last_refresh_at?: string | null;
       created_at: string;
       updated_at: string;
     };
@@ -159,6 +165,8 @@ export interface CredentialsCommands {
       auth_error?: string | null;
       /** oauth2: when the token is refreshed next */
       next_refresh_at?: string | null;
+      /** oauth2: when the token was last refreshed */
+      last_refresh_at?: string | null;
       created_at: string;
       updated_at: string;
     };

@@ -20,7 +20,14 @@ interface CredentialView {
   auth_state?: string;
   auth_error?: string | null;
   next_refresh_at?: string | null;
+  last_refresh_at?: string | null;
   access_token_expires_at?: string | null;
+}
+
+/** Where an OAuth2 credential's token refresh stands: its state (and error), next and last refresh. */
+function refreshOf(c: CredentialView): string {
+  const state = `${c.auth_state ?? ''}${c.auth_error ? `: ${c.auth_error}` : ''}`;
+  return `${state}; next refresh ${formatTime(c.next_refresh_at)}; last refresh ${c.last_refresh_at ? formatTime(c.last_refresh_at) : 'never'}`;
 }
 
 /** Which secrets a credential has, as set / not set: the secrets themselves never come back. */
@@ -76,9 +83,7 @@ export function CredentialsPage(): JSX.Element {
                 <td>{c.description || `Credential ${c.id}`}</td>
                 <td>{c.kind}</td>
                 <td>{secretsOf(c)}</td>
-                <td class="optional">
-                  {c.kind === 'oauth2' ? `${c.auth_state ?? ''}${c.auth_error ? `: ${c.auth_error}` : ''}; next refresh ${formatTime(c.next_refresh_at)}` : '—'}
-                </td>
+                <td class="optional">{c.kind === 'oauth2' ? refreshOf(c) : '—'}</td>
                 <td>
                   <button type="button" class="secondary" aria-label={`Edit ${c.description || `credential ${c.id}`}`} onClick={() => (editing.value = c)}>
                     Edit
