@@ -5,6 +5,7 @@ import { hookArgv, hookChildEnv, queryEscape, type Environment } from './command
 import { loadMediaMtxConfig, REPO_MEDIAMTX_YML, type MediaMtxConfig } from './config.js';
 import { HookChaos, type HookChaosOptions } from './hook-chaos.js';
 import type { PathManagerLoop } from './path-manager.js';
+import type { HookName } from './types.js';
 
 /**
  * Plays MediaMTX's part towards the relay, from the repo's own mediamtx.yml: runs its
@@ -12,16 +13,6 @@ import type { PathManagerLoop } from './path-manager.js';
  * and sends MediaMTX's auth callback to its authHTTPAddress.
  */
 
-export type HookName =
-  | 'runOnInit'
-  | 'runOnDemand'
-  | 'runOnUnDemand'
-  | 'runOnAvailable'
-  | 'runOnUnavailable'
-  | 'runOnOnline'
-  | 'runOnOffline'
-  | 'runOnRead'
-  | 'runOnUnread';
 
 /** Variables MediaMTX gives a hook (all strings; a missing one expands from its environment). */
 export type HookVariables = Record<string, string>;

@@ -1,4 +1,4 @@
-import type { HookName } from './driver.js';
+import type { HookName } from './types.js';
 import { seededRandom } from './random.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { PathReader } from './types.js';
-import type { HookName } from './driver.js';
+import type { HookName } from './types.js';
 import type { ReadServerContext } from './read-server.js';
 import { READER_TYPE, type SessionKind } from './sessions.js';
 

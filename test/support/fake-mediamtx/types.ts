@@ -150,3 +150,15 @@ export interface ClosedPath {
 
 /** A fixed apply lag in ms, or a range each write's lag is drawn from. */
 export type ApplyDelay = number | { minMs: number; maxMs: number };
+
+/** The path hooks MediaMTX runs (`runOn…` in mediamtx.yml). */
+export type HookName =
+  | 'runOnInit'
+  | 'runOnDemand'
+  | 'runOnUnDemand'
+  | 'runOnAvailable'
+  | 'runOnUnavailable'
+  | 'runOnOnline'
+  | 'runOnOffline'
+  | 'runOnRead'
+  | 'runOnUnread';
