@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import type { Socket } from 'socket.io-client';
+import { startDyingPostgresProxy, type DyingPostgresProxy } from './support/dying-postgres-proxy.js';
 import { createDatabase, startTestPostgres, type TestPostgres } from './support/postgres.js';
 import { ADMIN_PASSWORD, connectSocket, rpc, startServer, type TestServer } from './support/test-server.js';
 import { eventually } from './support/wire.js';
@@ -140,4 +142,30 @@ describe('database outage', () => {
     expect(output).not.toContain(tokens.refresh);
     expect(output).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/);
   });
+});
+
+describe('PostgreSQL dying just as it accepts a connection the pool is opening', () => {
+  let proxy: DyingPostgresProxy;
+  let server: TestServer;
+  afterAll(async () => {
+    await server?.stop();
+    await proxy?.close();
+  });
+
+  it('answers unavailable without exiting, and recovers once the server is back', async () => {
+    proxy = await startDyingPostgresProxy(await createDatabase(process.env.TEST_POSTGRES_ADMIN_URL!, `test_${randomBytes(6).toString('hex')}`));
+    server = await startServer({ databaseUrl: proxy.url });
+    const { bearer } = await server.login();
+    proxy.die();
+    // The pooled connections are gone: requests open new ones, each told of the death as it becomes ready.
+    for (let attempt = 1; attempt <= 5; attempt += 1) {
+      const answer = await server.http('GET', '/api/users', { token: bearer });
+      expect(answer.status).toBe(503);
+      expect(answer.body.error).toMatchObject({ status: 503, code: 'unavailable' });
+    }
+    proxy.heal();
+    await eventually(async () => (await server.http('GET', '/api/users', { token: bearer })).status === 200, 15000, 250);
+    expect(server.process.exitCode).toBeNull();
+    expect(server.output.join('\n')).not.toContain("Unhandled 'error' event");
+  }, 60000);
 });

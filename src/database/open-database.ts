@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config.js';
+import { survivePoolConnectionErrors } from './connection-errors.js';
 import { createDataSource } from './data-source.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase, type EmbeddedOptions } from './embedded-postgres.js';
 import { watchForStalls } from './stall-watch.js';
@@ -45,6 +46,7 @@ export async function openDatabase(config: AppConfig, logger: Logger, options: E
     await connect(dataSource, logger);
     // TypeORM's pool, made by initialize().
     const pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
+    survivePoolConnectionErrors(pool, logger);
     stopWatch = watchForStalls(pool, url, config.databaseConnectTimeoutSeconds * 1000, logger);
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     if (applied.length > 0) logger.info({ migrations: applied.map((migration) => migration.name) }, 'database migrated');
