@@ -23,6 +23,11 @@ const logsOf = (recorder: Recorder, from = 0) =>
     .filter(({ event }) => event === 'log')
     .map(({ payload }) => payload);
 const messages = (entries: Array<{ msg: string; level: number }>) => entries.map(({ level, msg }) => `${level} ${msg}`);
+/**
+ * The lines about the test's camera requests: the relay logs other things meanwhile at debug
+ * (its look at MediaMTX every 2 s, which is not running here), at any moment.
+ */
+const aboutCameras = (lines: string[]) => lines.filter((line) => / cameras\./.test(line));
 
 const adminSocket = async (token = adminToken) => record(await connectSocket(server.url, { auth: { token } }));
 const HOOK_REFUSED = 'refused a MediaMTX hook without the right secret';
@@ -156,7 +161,7 @@ describe('the live stream', () => {
     expect(await logs(admin, 'update', { level: 'trace' })).toEqual({ level: 20 });
     const mark = admin.mark();
     await rpc(admin.socket, { module: 'cameras', command: 'list' });
-    expect(messages(logsOf(admin, mark))).toEqual(['20 cameras.list answered 200']);
+    expect(aboutCameras(messages(logsOf(admin, mark)))).toEqual(['20 cameras.list answered 200']);
     // The line came before the answer to the request it is about.
     const order = admin.since(mark).map(({ event }) => event);
     expect(order.indexOf('log')).toBeLessThan(order.findIndex((event) => event !== 'log'));
@@ -184,9 +189,9 @@ describe('the live stream', () => {
       return messages(logsOf(live, mark));
     };
     expect(await logs(live, 'update', { level: 'debug' })).toEqual({ level: 30 });
-    expect(await requests()).toEqual(['30 cameras.read refused: 404 not_found']);
+    expect(aboutCameras(await requests())).toEqual(['30 cameras.read refused: 404 not_found']);
     expect(await logs(live, 'update', { level: 20 })).toEqual({ level: 20 });
-    expect(await requests()).toEqual(['20 cameras.list answered 200', '30 cameras.read refused: 404 not_found']);
+    expect(aboutCameras(await requests())).toEqual(['20 cameras.list answered 200', '30 cameras.read refused: 404 not_found']);
     expect(await logs(live, 'update', { level: 50 })).toEqual({ level: 50 });
     expect(await requests()).toEqual([]);
     expect(await logs(live, 'update', { level: 'trace' })).toEqual({ level: 20 });
