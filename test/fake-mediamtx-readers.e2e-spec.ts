@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { record, type Recorder } from './support/events.js';
 import {
   MediaMtxDriver,
@@ -48,6 +48,13 @@ describe('fake MediaMTX: WebRTC and HLS readers run the read hooks', () => {
     await driver.ready('porch');
   });
 
+  // Each test reads the hooks of its own readers: a hook still running from the last one (a
+  // kick's unread is answered to the relay before its command exits) is waited for first.
+  beforeEach(async () => {
+    await driver.idle();
+    driver.hookRuns.length = 0;
+  });
+
   afterAll(async () => {
     watcher?.socket.close();
     await Promise.all([webrtc?.stop(), hls?.stop()]);
@@ -80,7 +87,6 @@ describe('fake MediaMTX: WebRTC and HLS readers run the read hooks', () => {
       expect(readHooks()).toEqual(['runOnRead', 'runOnUnread']);
     } finally {
       webrtc.media.answer = whepAnswer;
-      driver.hookRuns.length = 0;
     }
   });
 
@@ -121,7 +127,6 @@ describe('fake MediaMTX: WebRTC and HLS readers run the read hooks', () => {
       expect((await porchEvent('unread', mark, id)).payload.details).toMatchObject({ readers: 0 });
     } finally {
       webrtc.media.answer = whepAnswer;
-      driver.hookRuns.length = 0;
     }
   });
 
