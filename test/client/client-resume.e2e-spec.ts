@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createClient, type ConnectionState } from '@mtx-relay/client';
-import { freePort, startCuttableProxy, type CuttableProxy } from '../support/cuttable-proxy.js';
+import { freePort } from '../../src/database/free-port.ts';
+import { startCuttableProxy, type CuttableProxy } from '../support/cuttable-proxy.js';
 import { eventually, sleep } from '../support/waiting.js';
 import { ADMIN_PASSWORD, connectSocket, rpc, startServer, type TestServer } from '../support/test-server.js';
 

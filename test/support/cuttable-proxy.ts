@@ -1,4 +1,4 @@
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { startTcpProxy } from './tcp-proxy.js';
 
 /** A TCP proxy on 127.0.0.1 in front of a server, whose connections a test can cut and refuse for a while. */
 export interface CuttableProxy {
@@ -11,44 +11,17 @@ export interface CuttableProxy {
 
 export async function startCuttableProxy(target: string): Promise<CuttableProxy> {
   const { hostname, port } = new URL(target);
-  const open = new Set<Socket>();
   let refusing = false;
-  const server: Server = createServer((incoming) => {
-    if (refusing) return void incoming.destroy();
-    const outgoing = connect(Number(port), hostname);
-    for (const [one, other] of [[incoming, outgoing], [outgoing, incoming]] as const) {
-      open.add(one);
-      one.pipe(other);
-      one.on('error', () => other.destroy());
-      one.on('close', () => {
-        open.delete(one);
-        other.destroy();
-      });
-    }
-  });
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  const address = server.address() as { port: number };
+  const proxy = await startTcpProxy(hostname, Number(port), undefined, () => !refusing);
   return {
-    url: `http://127.0.0.1:${address.port}`,
+    url: `http://127.0.0.1:${proxy.port}`,
     cut() {
       refusing = true;
-      for (const socket of open) socket.destroy();
+      proxy.dropAll();
     },
     restore() {
       refusing = false;
     },
-    async close() {
-      for (const socket of open) socket.destroy();
-      await new Promise<void>((closed) => server.close(() => closed()));
-    },
+    close: () => proxy.close(),
   };
-}
-
-/** A free TCP port on 127.0.0.1, for a server that must come back on the same address. */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((listening) => probe.listen(0, '127.0.0.1', listening));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((closed) => probe.close(() => closed()));
-  return port;
 }

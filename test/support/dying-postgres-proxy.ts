@@ -1,4 +1,5 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { startTcpProxy } from './tcp-proxy.js';
 
 /** A TCP proxy on 127.0.0.1 in front of PostgreSQL that can make the server look as if it died. */
 export interface DyingPostgresProxy {
@@ -50,37 +51,22 @@ function endAfterReady(server: Socket, client: Socket): void {
 
 export async function startDyingPostgresProxy(databaseUrl: string): Promise<DyingPostgresProxy> {
   const target = new URL(databaseUrl);
-  const open = new Set<Socket>();
   let dying = false;
-  const proxy: Server = createServer((client) => {
-    const server = connect(Number(target.port), target.hostname);
-    client.pipe(server);
+  const proxy = await startTcpProxy(target.hostname, Number(target.port), (client, server) => {
     if (dying) endAfterReady(server, client);
     else server.pipe(client);
-    for (const [one, other] of [[client, server], [server, client]] as const) {
-      open.add(one);
-      one.on('error', () => other.destroy());
-      one.on('close', () => {
-        open.delete(one);
-        other.destroy();
-      });
-    }
   });
-  await new Promise<void>((listening) => proxy.listen(0, '127.0.0.1', listening));
   const url = new URL(databaseUrl);
-  url.port = String((proxy.address() as { port: number }).port);
+  url.port = String(proxy.port);
   return {
     url: url.toString(),
     die() {
       dying = true;
-      for (const socket of open) socket.destroy();
+      proxy.dropAll();
     },
     heal() {
       dying = false;
     },
-    async close() {
-      for (const socket of open) socket.destroy();
-      await new Promise<void>((closed) => proxy.close(() => closed()));
-    },
+    close: () => proxy.close(),
   };
 }
