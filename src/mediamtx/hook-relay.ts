@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { CoalescingRun } from '../common/coalescing-run.js';
 import { TEST_SEAMS, type TestSeams } from '../common/test-seams.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { ControlConnection } from '../jobs/control-connection.js';
@@ -33,8 +34,8 @@ type Handler = (hook: RelayedHook) => Promise<void>;
 export class HookRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private handler: Handler | undefined;
   private readonly keepSeconds: number;
-  private draining: Promise<void> | undefined;
-  private drainAgain = false;
+  /** Takes and applies the waiting hooks, one at a time in the order they came, while this instance runs the background work. */
+  private readonly draining = new CoalescingRun(() => this.drainOnce());
   /** Hooks this instance is storing right now: one received later must not overtake them. */
   private storing = 0;
   /** No other instance is on the database; false until a count says so. */
@@ -62,7 +63,7 @@ export class HookRelay implements OnApplicationBootstrap, OnApplicationShutdown 
 
   async onApplicationBootstrap(): Promise<void> {
     this.leadership.onChange((leader) => {
-      if (leader) void this.drain();
+      if (leader) void this.draining.run();
       else this.alone = false;
     });
     await this.connection.listen(CHANNEL, (sender) => this.woken(sender));
@@ -72,7 +73,7 @@ export class HookRelay implements OnApplicationBootstrap, OnApplicationShutdown 
     if (this.leadership.isLeader()) await this.countInstances();
     this.census.start();
     // Hooks left waiting while no instance ran the background work.
-    void this.drain();
+    void this.draining.run();
   }
 
   onApplicationShutdown(): void {
@@ -84,7 +85,7 @@ export class HookRelay implements OnApplicationBootstrap, OnApplicationShutdown 
    * no other instance is on the database, and no stored hook waits to be applied before it.
    */
   appliesAtOnce(): boolean {
-    return this.leadership.isLeader() && this.alone && !this.draining && this.storing === 0;
+    return this.leadership.isLeader() && this.alone && !this.draining.busy && this.storing === 0;
   }
 
   /** Stores a hook in the cluster's order; on the instance running the background work, applies what waits. */
@@ -97,7 +98,7 @@ export class HookRelay implements OnApplicationBootstrap, OnApplicationShutdown 
       this.storing -= 1;
     }
     if (!stored) this.logger.warn({ kind: hook.kind }, 'could not pass a MediaMTX hook to the instance that keeps the stream state; the reconciler will correct it');
-    else if (this.leadership.isLeader()) void this.drain();
+    else if (this.leadership.isLeader()) void this.draining.run();
   }
 
   private woken(sender: string): void {
@@ -105,7 +106,7 @@ export class HookRelay implements OnApplicationBootstrap, OnApplicationShutdown 
     if (sender === this.connection.instanceId) return;
     this.othersHeard += 1;
     this.setAlone(false);
-    void this.drain();
+    void this.draining.run();
   }
 
   private async countInstances(): Promise<void> {
@@ -118,7 +119,7 @@ export class HookRelay implements OnApplicationBootstrap, OnApplicationShutdown 
     }
     if (this.alone) return;
     // What the others left waiting goes first.
-    await this.drain();
+    await this.draining.run();
     if (this.othersHeard === heard && this.leadership.isLeader()) this.setAlone(true);
   }
 
@@ -131,25 +132,6 @@ export class HookRelay implements OnApplicationBootstrap, OnApplicationShutdown 
         ? 'no other instance is on the database: MediaMTX hooks are applied as this instance receives them'
         : 'other instances are on the database: MediaMTX hooks are applied in the order the database stored them',
     );
-  }
-
-  /** Takes and applies the waiting hooks, one at a time in the order they came, while this instance runs the background work. */
-  private drain(): Promise<void> {
-    if (this.draining) {
-      this.drainAgain = true;
-      return this.draining;
-    }
-    this.draining = (async () => {
-      try {
-        do {
-          this.drainAgain = false;
-          await this.drainOnce();
-        } while (this.drainAgain);
-      } finally {
-        this.draining = undefined;
-      }
-    })();
-    return this.draining;
   }
 
   private async drainOnce(): Promise<void> {

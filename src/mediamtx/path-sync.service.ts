@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { CoalescingRun } from '../common/coalescing-run.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { EventBus } from '../events/event-bus.js';
 import { Leadership } from '../jobs/leadership.service.js';
@@ -31,8 +32,10 @@ const APPLY_LAG_MAX_MS = 60_000;
  */
 @Injectable()
 export class PathSyncService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private running: Promise<void> | undefined;
-  private rerun = false;
+  private readonly passes = new CoalescingRun(() => this.reconcileOnce(), {
+    again: () => !this.stopped,
+    onError: (error) => this.logger.error({ err: error }, 'path reconciliation failed'),
+  });
   private timer: NodeJS.Timeout | undefined;
   private debounce: NodeJS.Timeout | undefined;
   /** A pass once MediaMTX's list should show what was just written. */
@@ -108,28 +111,12 @@ export class PathSyncService implements OnApplicationBootstrap, OnApplicationShu
   /** Runs a reconciliation now, or once more after the one under way (on the instance that runs background work). */
   reconcile(): Promise<void> {
     if (!this.leadership.isLeader()) return Promise.resolve();
-    if (this.running) {
-      this.rerun = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      try {
-        do {
-          this.rerun = false;
-          await this.reconcileOnce();
-        } while (this.rerun && !this.stopped);
-      } catch (error) {
-        this.logger.error({ err: error }, 'path reconciliation failed');
-      } finally {
-        this.running = undefined;
-      }
-    })();
-    return this.running;
+    return this.passes.run();
   }
 
   /** Owned paths MediaMTX listed at the last pass: the MediaMTX watch checks they are still there. */
   listedPaths(): readonly string[] {
-    return this.running ? [] : this.listed;
+    return this.passes.busy ? [] : this.listed;
   }
 
   /** MediaMTX restarted or reloaded: writes it had not applied yet are lost, so nothing counts as just written. */

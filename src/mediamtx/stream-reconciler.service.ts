@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { CoalescingRun } from '../common/coalescing-run.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { LOGGER } from '../logging/logger.js';
 import { HookHealth } from './hook-health.js';
@@ -39,8 +40,7 @@ export class StreamReconciler implements OnApplicationBootstrap, OnApplicationSh
   private readonly checks = new Map<string, NodeJS.Timeout>();
   private hookTarget = false;
   private stopped = false;
-  private running: Promise<void> | undefined;
-  private rerun = false;
+  private readonly passes = new CoalescingRun(() => this.reconcileAllOnce(), { again: () => !this.stopped });
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -97,21 +97,7 @@ export class StreamReconciler implements OnApplicationBootstrap, OnApplicationSh
 
   /** Every path against MediaMTX's list, now (or once more after the pass under way). */
   reconcileAll(): Promise<void> {
-    if (this.running) {
-      this.rerun = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      try {
-        do {
-          this.rerun = false;
-          await this.reconcileAllOnce();
-        } while (this.rerun && !this.stopped);
-      } finally {
-        this.running = undefined;
-      }
-    })();
-    return this.running;
+    return this.passes.run();
   }
 
   private schedule(delayMs: number): void {
