@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { Socket } from 'node:net';
 import { ControlApiHandler } from './api-handler.js';
 import type { ControlApiState } from './api-routes.js';
 import { loadMediaMtxConfig, REPO_MEDIAMTX_YML, type ConfigMap, type ConfigValue, type MediaMtxConfig } from './config.js';
@@ -8,6 +6,7 @@ import { normalizeUuid } from './http-params.js';
 import { findPathConf, HOT_RELOADABLE, isRegexpConf, PathConfSchema, staticSourceType } from './path-config.js';
 import type { PathManagerLoop } from './path-manager.js';
 import { seededRandom } from './random.js';
+import { RestartableHttpServer } from './restartable-server.js';
 import { describePath, type RuntimePath } from './runtime-path.js';
 import { READER_TYPE, SESSION_SERVER, type FakeSession, type SessionKind } from './sessions.js';
 import type { AddSessionOptions, ApiPath, ApplyDelay, ClosedPath, FakeMediaMtxOptions, Fault, PathReader, RecordedAuthCall, RecordedKick, RecordedRequest, SetAvailableOptions } from './types.js';
@@ -42,9 +41,7 @@ export class FakeMediaMtx {
 
   private readonly schema: PathConfSchema;
   private readonly api: ControlApiHandler;
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  private boundPort: number;
+  private readonly http: RestartableHttpServer;
   /** `/v3/info` `started`: the process start time (`core/core.go`, `var started = time.Now()`). */
   private started = new Date();
   private readonly random: () => number;
@@ -67,7 +64,7 @@ export class FakeMediaMtx {
     this.schema = new PathConfSchema(this.config.pathDefaults);
     this.api = new ControlApiHandler(this, () => this.apiState(), (snapshot) => this.scheduleApply(snapshot));
     this.host = options.host ?? '127.0.0.1';
-    this.boundPort = options.port ?? 0;
+    this.http = new RestartableHttpServer((req, res) => void this.api.handle(req, res), this.host, options.port ?? 0);
     this.authCallbackUrl = options.authCallbackUrl;
     this.applyDelayMs = options.applyDelayMs ?? 25;
     this.random = seededRandom(options.seed ?? 1);
@@ -84,49 +81,27 @@ export class FakeMediaMtx {
   }
 
   get port(): number {
-    return this.boundPort;
+    return this.http.port;
   }
 
   /** Base URL, e.g. http://127.0.0.1:41234 (what MEDIAMTX_API_URL points at). */
   get url(): string {
-    return `http://${this.host}:${this.boundPort}`;
+    return this.http.url;
   }
 
   get running(): boolean {
-    return this.server !== undefined;
+    return this.http.running;
   }
 
   /** Listens (again) on the same port: MediaMTX is up. Keeps the state (see restart()). */
-  async start(): Promise<void> {
-    if (this.server) return;
-    const server = createServer((req, res) => {
-      void this.api.handle(req, res);
-    });
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.boundPort, this.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address();
-    if (address === null || typeof address === 'string') throw new Error('unexpected server address');
-    this.boundPort = address.port;
-    this.server = server;
+  start(): Promise<void> {
+    return this.http.start();
   }
 
   /** Stops answering (connections refused, open ones cut): MediaMTX is down. Keeps the state. */
   async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const socket of this.sockets) socket.destroy();
-    await closed;
+    if (!this.http.running) return;
+    await this.http.stop();
     // Let clients see their kept-alive connections close before anything else happens, so a
     // client in this process does not reuse one after start() (a client elsewhere may: as
     // with a real MediaMTX restart, its first request can fail with "other side closed").

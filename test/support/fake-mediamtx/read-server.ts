@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FakeMediaMtx } from './control-api.js';
 import type { MediaMtxDriver } from './driver.js';
+import { RestartableHttpServer } from './restartable-server.js';
 
 /** A request one of the read servers (WebRTC, HLS) received, and its answer's status. */
 export interface RecordedReadRequest {
@@ -32,45 +32,27 @@ export type ReadHandler = (req: IncomingMessage, res: ServerResponse, body: Buff
  */
 export class FakeReadServer {
   readonly requests: RecordedReadRequest[] = [];
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  private boundPort = 0;
+  private readonly http: RestartableHttpServer;
 
   constructor(
     private readonly handler: ReadHandler,
     private readonly context: ReadServerContext,
     readonly host = '127.0.0.1',
-  ) {}
+  ) {
+    this.http = new RestartableHttpServer((req, res) => void this.handle(req, res), host);
+  }
 
   get url(): string {
-    return `http://${this.host}:${this.boundPort}`;
+    return this.http.url;
   }
 
   async start(): Promise<this> {
-    if (this.server) return this;
-    const server = createServer((req, res) => void this.handle(req, res));
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.boundPort, this.host, () => resolve());
-    });
-    const address = server.address();
-    if (address === null || typeof address === 'string') throw new Error('unexpected server address');
-    this.boundPort = address.port;
-    this.server = server;
+    await this.http.start();
     return this;
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const socket of this.sockets) socket.destroy();
-    await closed;
+  stop(): Promise<void> {
+    return this.http.stop();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
